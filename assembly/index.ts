@@ -1,0 +1,15 @@
+// The wasm core: every kernel, re-exported. Kernels take raw pointers into this module's memory;
+// the JS side owns allocation (bindings/backend/memory.ts), starting at heapBase().
+export * from './kernels/elementwise';
+export * from './kernels/gemm';
+export * from './kernels/bias';
+export * from './kernels/activations';
+export * from './kernels/losses';
+export * from './kernels/metrics';
+export * from './kernels/optimizers';
+export * from './kernels/norms';
+
+/** First byte above static data: where the JS allocator may start. */
+export function heapBase(): usize {
+  return __heap_base;
+}

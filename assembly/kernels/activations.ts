@@ -1,0 +1,137 @@
+// Activations forward and backward, elementwise, plus row-wise softmax.
+// Ids match `Act` in bindings/backend/backend.ts. ReLU-family kernels use f32x4; the
+// transcendental ones are scalar — they cost O(n) against the GEMM's O(n·k) around them.
+
+const LINEAR = 0, RELU = 1, RELU6 = 2, LEAKY_RELU = 3, ELU = 4, SELU = 5, SIGMOID = 6,
+  HARD_SIGMOID = 7, TANH = 8, SOFTPLUS = 9, SOFTSIGN = 10, SWISH = 11, GELU = 12;
+
+const SELU_SCALE: f32 = 1.0507009873554805;
+const SELU_ALPHA: f32 = 1.6732632423543772;
+const INV_SQRT2: f32 = 0.7071067811865476;
+const INV_SQRT_2PI: f32 = 0.3989422804014327;
+
+/** Numerically stable logistic function. */
+// @ts-ignore: decorator
+@inline export function sigmoidf(z: f32): f32 {
+  if (z >= 0) return 1 / (1 + Mathf.exp(-z));
+  const e = Mathf.exp(z);
+  return e / (1 + e);
+}
+
+/** erf by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7); the reference core uses the same formula. */
+export function erff(x: f32): f32 {
+  const s: f32 = x < 0 ? -1 : 1;
+  const a = Mathf.abs(x);
+  const t: f32 = 1 / (1 + 0.3275911 * a);
+  const y: f32 = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Mathf.exp(-a * a);
+  return s * y;
+}
+
+// @ts-ignore: decorator
+@inline function forward1(z: f32, act: i32, alpha: f32): f32 {
+  switch (act) {
+    case RELU: return Mathf.max(z, 0); // propagates NaN, as the SIMD lanes do
+    case RELU6: return Mathf.min(Mathf.max(z, 0), 6);
+    case LEAKY_RELU: return z > 0 ? z : alpha * z;
+    case ELU: return z > 0 ? z : alpha * (Mathf.exp(z) - 1);
+    case SELU: return z > 0 ? SELU_SCALE * z : SELU_SCALE * SELU_ALPHA * (Mathf.exp(z) - 1);
+    case SIGMOID: return sigmoidf(z);
+    case HARD_SIGMOID: return Mathf.min(Mathf.max(z / 6 + 0.5, 0), 1);
+    case TANH: return Mathf.tanh(z);
+    case SOFTPLUS: return Mathf.max(z, 0) + Mathf.log1p(Mathf.exp(-Mathf.abs(z)));
+    case SOFTSIGN: return z / (1 + Mathf.abs(z));
+    case SWISH: return z * sigmoidf(z);
+    case GELU: return 0.5 * z * (1 + erff(z * INV_SQRT2));
+    default: return z;
+  }
+}
+
+/** f'(z)·dy given z and y = f(z). */
+// @ts-ignore: decorator
+@inline function backward1(dy: f32, z: f32, y: f32, act: i32, alpha: f32): f32 {
+  switch (act) {
+    case RELU: return z > 0 ? dy : 0;
+    case RELU6: return z > 0 && z < 6 ? dy : 0;
+    case LEAKY_RELU: return z > 0 ? dy : alpha * dy;
+    case ELU: return z > 0 ? dy : dy * (y + alpha);
+    case SELU: return z > 0 ? dy * SELU_SCALE : dy * (y + SELU_SCALE * SELU_ALPHA);
+    case SIGMOID: return dy * y * (1 - y);
+    case HARD_SIGMOID: return z > -3 && z < 3 ? dy / 6 : 0;
+    case TANH: return dy * (1 - y * y);
+    case SOFTPLUS: return dy * sigmoidf(z);
+    case SOFTSIGN: { const d: f32 = 1 + Mathf.abs(z); return dy / (d * d); }
+    case SWISH: { const s = sigmoidf(z); return dy * (s + z * s * (1 - s)); }
+    case GELU: return dy * (0.5 * (1 + erff(z * INV_SQRT2)) + z * INV_SQRT_2PI * Mathf.exp(-0.5 * z * z));
+    default: return dy;
+  }
+}
+
+/** Y = f(Z) over n elements; Y may alias Z. */
+export function activationForward(Y: usize, Z: usize, n: i32, act: i32, alpha: f32): void {
+  let i = 0;
+  if (act == RELU) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(Y + o, f32x4.max(v128.load(Z + o), zero));
+    }
+  } else if (act == LINEAR) {
+    if (Y != Z) memory.copy(Y, Z, <usize>n << 2);
+    return;
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(Y + o, forward1(load<f32>(Z + o), act, alpha));
+  }
+}
+
+/** dZ = dY · f'(Z) over n elements; dZ may alias dY. */
+export function activationBackward(dZ: usize, dY: usize, Z: usize, Y: usize, n: i32, act: i32, alpha: f32): void {
+  let i = 0;
+  if (act == RELU) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      // Lanes where z > 0 keep dy, others become 0.
+      v128.store(dZ + o, v128.and(v128.load(dY + o), f32x4.gt(v128.load(Z + o), zero)));
+    }
+  } else if (act == LINEAR) {
+    if (dZ != dY) memory.copy(dZ, dY, <usize>n << 2);
+    return;
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dZ + o, backward1(load<f32>(dY + o), load<f32>(Z + o), load<f32>(Y + o), act, alpha));
+  }
+}
+
+/** Y = softmax(Z) per row of (rows, cols), max-subtracted for stability; Y may alias Z. */
+export function softmaxForward(Y: usize, Z: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const z = Z + (<usize>r * <usize>cols << 2);
+    const y = Y + (<usize>r * <usize>cols << 2);
+    let m = -Infinity as f32;
+    for (let c = 0; c < cols; c++) m = Mathf.max(m, load<f32>(z + (<usize>c << 2)));
+    let s: f32 = 0;
+    for (let c = 0; c < cols; c++) {
+      const e = Mathf.exp(load<f32>(z + (<usize>c << 2)) - m);
+      store<f32>(y + (<usize>c << 2), e);
+      s += e;
+    }
+    const inv: f32 = 1 / s;
+    for (let c = 0; c < cols; c++) store<f32>(y + (<usize>c << 2), load<f32>(y + (<usize>c << 2)) * inv);
+  }
+}
+
+/** dZ = Y ⊙ (dY − Σ_c dY·Y) per row; dZ may alias dY. */
+export function softmaxBackward(dZ: usize, dY: usize, Y: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const off = <usize>r * <usize>cols << 2;
+    let dot: f32 = 0;
+    for (let c = 0; c < cols; c++) dot += load<f32>(dY + off + (<usize>c << 2)) * load<f32>(Y + off + (<usize>c << 2));
+    for (let c = 0; c < cols; c++) {
+      const o = off + (<usize>c << 2);
+      store<f32>(dZ + o, load<f32>(Y + o) * (load<f32>(dY + o) - dot));
+    }
+  }
+}

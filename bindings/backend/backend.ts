@@ -1,0 +1,131 @@
+/**
+ * The kernel interface shared by the wasm core and the pure-TypeScript reference core.
+ *
+ * Every pointer is a byte offset into the backend's linear memory, every size counts elements.
+ * Argument order everywhere: outputs, then inputs, then sizes, then scalars — the same names and
+ * order as the AssemblyScript exports in `assembly/kernels/`. Matrices are dense and row-major.
+ * Kernels trust their inputs: validation happens at the API boundary, never here.
+ */
+export type BackendName = 'wasm' | 'js';
+
+/** Activation ids shared with `assembly/kernels/activations.ts` (keep the numbers in sync). */
+export const Act = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  leakyRelu: 3,
+  elu: 4,
+  selu: 5,
+  sigmoid: 6,
+  hardSigmoid: 7,
+  tanh: 8,
+  softplus: 9,
+  softsign: 10,
+  swish: 11,
+  gelu: 12,
+} as const;
+export type Act = (typeof Act)[keyof typeof Act];
+
+export interface Kernels {
+  // ---- memory helpers ---------------------------------------------------------------------
+  /** X[i] = value for i < n. */
+  fill(X: number, value: number, n: number): void;
+  /** Y[i] = X[i] (non-overlapping). */
+  copy(Y: number, X: number, n: number): void;
+  /** Y[i] += X[i]. */
+  addInto(Y: number, X: number, n: number): void;
+  /** X[i] *= s. */
+  scale(X: number, s: number, n: number): void;
+
+  // ---- GEMM (assembly/kernels/gemm.ts) ----------------------------------------------------
+  /**
+   * C = alpha·op(A)·op(B) + beta·C, C (M, N).
+   * op(A) is (M, K): A is stored (M, K) when transA = 0 and (K, M) when transA = 1.
+   * op(B) is (K, N): B is stored (K, N) when transB = 0 and (N, K) when transB = 1.
+   * beta = 0 overwrites C without reading it (C may hold NaN garbage).
+   */
+  gemm(C: number, A: number, B: number, M: number, N: number, K: number,
+    transA: number, transB: number, alpha: number, beta: number): void;
+
+  // ---- bias (assembly/kernels/bias.ts) -----------------------------------------------------
+  /** Y (rows, cols) += b (cols) broadcast over rows. */
+  biasAdd(Y: number, b: number, rows: number, cols: number): void;
+  /** dB (cols) += column sums of dY (rows, cols). */
+  biasGrad(dB: number, dY: number, rows: number, cols: number): void;
+
+  // ---- activations (assembly/kernels/activations.ts) ---------------------------------------
+  /** Y = f(Z) elementwise; Y may alias Z. `alpha` is leakyRelu's slope and elu's alpha. */
+  activationForward(Y: number, Z: number, n: number, act: Act, alpha: number): void;
+  /** dZ = dY · f'(Z), given Z and Y = f(Z); overwrites dZ, which may alias dY. */
+  activationBackward(dZ: number, dY: number, Z: number, Y: number, n: number, act: Act, alpha: number): void;
+  /** Y = softmax(Z) over each row of (rows, cols); stable (max subtracted). Y may alias Z. */
+  softmaxForward(Y: number, Z: number, rows: number, cols: number): void;
+  /** dZ = Y ⊙ (dY − rowsum(dY ⊙ Y)); overwrites dZ, which may alias dY. */
+  softmaxBackward(dZ: number, dY: number, Y: number, rows: number, cols: number): void;
+
+  // ---- losses (assembly/kernels/losses.ts) -------------------------------------------------
+  // Each returns the loss summed over the `rows` samples (the caller divides by the batch size,
+  // Keras's "sum_over_batch_size") and overwrites dP with d(mean loss)/dP, i.e. already ÷ rows.
+  // Per-sample losses reduce the last axis by a mean, as Keras does.
+  /** labels: int32 (rows). fromLogits = 1: P holds logits; the softmax is fused (log-sum-exp). */
+  sparseCategoricalCrossentropy(dP: number, P: number, labels: number, rows: number, cols: number, fromLogits: number): number;
+  /** T: one-hot / probability targets (rows, cols). */
+  categoricalCrossentropy(dP: number, P: number, T: number, rows: number, cols: number, fromLogits: number): number;
+  binaryCrossentropy(dP: number, P: number, T: number, rows: number, cols: number, fromLogits: number): number;
+  meanSquaredError(dP: number, P: number, T: number, rows: number, cols: number): number;
+  meanAbsoluteError(dP: number, P: number, T: number, rows: number, cols: number): number;
+  huber(dP: number, P: number, T: number, rows: number, cols: number, delta: number): number;
+
+  // ---- metrics (assembly/kernels/metrics.ts): counts, the caller divides -------------------
+  /** Number of rows whose argmax equals the int32 label. */
+  sparseCategoricalAccuracy(P: number, labels: number, rows: number, cols: number): number;
+  /** Number of rows whose argmax equals the argmax of T. */
+  categoricalAccuracy(P: number, T: number, rows: number, cols: number): number;
+  /** Mean over each row of (P > threshold) == (T > 0.5), summed over rows. */
+  binaryAccuracy(P: number, T: number, rows: number, cols: number, threshold: number): number;
+
+  // ---- optimizers (assembly/kernels/optimizers.ts), over flat buffers of n floats -----------
+  /** momentum = 0: W -= lr·G. Else V = momentum·V − lr·G; W += nesterov ? momentum·V − lr·G : V. */
+  sgdUpdate(W: number, V: number, G: number, n: number, lr: number, momentum: number, nesterov: number): void;
+  /**
+   * M += (G − M)(1 − β1); V += (G² − V)(1 − β2); amsgrad: Vhat = max(Vhat, V), used in place of V;
+   * W −= alpha·M / (√V + ε), with alpha = lr·√(1 − β2ᵗ)/(1 − β1ᵗ) computed by the caller (Keras 3).
+   */
+  adamUpdate(W: number, M: number, V: number, Vhat: number, G: number, n: number,
+    alpha: number, beta1: number, beta2: number, epsilon: number, amsgrad: number): void;
+  /**
+   * V = ρV + (1−ρ)G²; centered: A = ρA + (1−ρ)G, D = V − A², else D = V;
+   * inc = lr·G/√(D + ε); momentum > 0: Mo = momentum·Mo + inc, W −= Mo; else W −= inc (Keras 3).
+   */
+  rmspropUpdate(W: number, V: number, A: number, Mo: number, G: number, n: number,
+    lr: number, rho: number, momentum: number, epsilon: number, centered: number): void;
+  /** Acc += G²; W −= lr·G/√(Acc + ε) (Keras 3). */
+  adagradUpdate(W: number, Acc: number, G: number, n: number, lr: number, epsilon: number): void;
+
+  // ---- norms and clipping (assembly/kernels/norms.ts) ---------------------------------------
+  /** Σ X[i]² accumulated in f64 (NaN/Inf propagate). */
+  sumSquares(X: number, n: number): number;
+  /** max |X[i]|; NaN if any element is NaN. */
+  maxAbs(X: number, n: number): number;
+  /** X[i] = min(max(X[i], −v), v). */
+  clipByValue(X: number, n: number, v: number): void;
+}
+
+/** A backend: kernels plus the linear memory they run over. */
+export interface Backend extends Kernels {
+  readonly name: BackendName;
+  /** Reserve `bytes` (16-byte aligned) of linear memory; returns its byte offset. Grows memory when needed. */
+  alloc(bytes: number): number;
+  /** Return a block from `alloc`. */
+  free(ptr: number): void;
+  /** Total bytes of linear memory right now. */
+  memoryBytes(): number;
+  /** Copy `n` floats out of linear memory into a new Float32Array. */
+  read(ptr: number, n: number): Float32Array;
+  /** Copy floats into linear memory at ptr (values may be any numeric array-like). */
+  write(ptr: number, values: ArrayLike<number>, offset?: number, n?: number): void;
+  /** Copy int32 values into linear memory at ptr. */
+  writeInt32(ptr: number, values: ArrayLike<number>, offset?: number, n?: number): void;
+  /** Read one float. */
+  get(ptr: number): number;
+}
