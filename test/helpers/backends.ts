@@ -25,3 +25,15 @@ export function upload(be: Backend, ...arrays: ArrayLike<number>[]): number[] {
 export function freeAll(be: Backend, ptrs: number[]): void {
   for (const p of ptrs) be.free(p);
 }
+
+/** The float64 reference core: the oracle for finite-difference gradient checks. */
+export const jsBackend64 = new JsBackend({ precision: 64 });
+
+/** The backends a `describe.each` runs over: the wasm core, the float32 js core, the float64 js core. */
+export type TestBackendName = 'wasm' | 'js' | 'js64';
+export async function backendByName(name: TestBackendName): Promise<Backend> {
+  return name === 'wasm' ? wasmBackend() : name === 'js' ? jsBackend : jsBackend64;
+}
+
+/** Sizes that exercise the SIMD tails: below one f32x4, one short of 4k, one past 4k, larger odd ones. */
+export const AWKWARD_SIZES = [1, 3, 5, 17, 33, 127] as const;

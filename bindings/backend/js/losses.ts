@@ -3,33 +3,37 @@
 import type { Heap } from './heap.js';
 import { sigmoid } from './activations.js';
 
-const EPS = 1e-7;
+// The clip bounds as the float32 constants the wasm core (and Keras in float32) clips with:
+// 1 − 1e-7 rounds to 1 − 2⁻²³, so an exact 1 clips to a loss of −log 2⁻²³ ≈ 15.94, not 16.12.
+const EPS = Math.fround(1e-7);
+const ONE_MINUS_EPS = Math.fround(1 - 1e-7);
 
 function crossentropyRow(f: Heap['f'], dp: number, p: number, t0: number, label: number, cols: number, fromLogits: number, inv: number): number {
   const target = (c: number) => (label >= 0 ? (c === label ? 1 : 0) : f[t0 + c]);
   let loss = 0;
   if (fromLogits) {
+    // −log softmax_c = (m − z_c) + log s, s = Σ exp(z − m); m and log s kept apart as in wasm.
     let m = -Infinity;
     for (let c = 0; c < cols; c++) m = Math.max(m, f[p + c]);
     let s = 0;
     for (let c = 0; c < cols; c++) s += Math.exp(f[p + c] - m);
-    const lse = m + Math.log(s);
+    const logS = Math.log(s);
     let tsum = 0;
-    for (let c = 0; c < cols; c++) { const t = target(c); tsum += t; loss += t * (lse - f[p + c]); }
-    for (let c = 0; c < cols; c++) f[dp + c] = (Math.exp(f[p + c] - lse) * tsum - target(c)) * inv;
+    for (let c = 0; c < cols; c++) { const t = target(c); tsum += t; loss += t * ((m - f[p + c]) + logS); }
+    for (let c = 0; c < cols; c++) f[dp + c] = (Math.exp(f[p + c] - m) * tsum / s - target(c)) * inv;
   } else {
     let s = 0;
     for (let c = 0; c < cols; c++) s += f[p + c];
     let tu = 0;
     for (let c = 0; c < cols; c++) {
       const t = target(c), q = f[p + c] / s;
-      const qc = Math.min(Math.max(q, EPS), 1 - EPS);
+      const qc = Math.min(Math.max(q, EPS), ONE_MINUS_EPS);
       loss -= t * Math.log(qc);
       if (q === qc) tu += t;
     }
     for (let c = 0; c < cols; c++) {
       const t = target(c), pc = f[p + c], q = pc / s;
-      const clipped = q < EPS || q > 1 - EPS;
+      const clipped = q < EPS || q > ONE_MINUS_EPS;
       f[dp + c] = ((clipped || t === 0 ? 0 : -t / pc) + tu / s) * inv;
     }
   }
@@ -69,7 +73,7 @@ function elementwise(h: Heap, dP: number, P: number, T: number, rows: number, co
 export function binaryCrossentropy(h: Heap, dP: number, P: number, T: number, rows: number, cols: number, fromLogits: number): number {
   return elementwise(h, dP, P, T, rows, cols, (p, t) => {
     if (fromLogits) return [Math.max(p, 0) - p * t + Math.log1p(Math.exp(-Math.abs(p))), sigmoid(p) - t];
-    const pc = Math.min(Math.max(p, EPS), 1 - EPS);
+    const pc = Math.min(Math.max(p, EPS), ONE_MINUS_EPS);
     return [-(t * Math.log(pc) + (1 - t) * Math.log(1 - pc)), pc === p ? -t / p + (1 - t) / (1 - p) : 0];
   });
 }

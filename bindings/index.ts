@@ -1,0 +1,22 @@
+/** keelnet: train neural networks in Node and browsers on WebAssembly SIMD kernels. */
+export { ready, setBackend, getBackend } from './backend/index.js';
+export { setWasmSource } from './backend/wasm.js';
+export type { BackendName } from './backend/backend.js';
+export { Tensor, tensor } from './tensor.js';
+export type { DType, TensorLike } from './tensor.js';
+export { setSeed } from './random.js';
+export { Sequential } from './models/sequential.js';
+export type { CompileArgs, FitArgs, EvaluateArgs, PredictArgs } from './models/sequential.js';
+export { layers, Layer, Dense } from './layers/index.js';
+export type { LayerArgs, DenseArgs } from './layers/index.js';
+export { optimizers, Optimizer, SGD, Adam, RMSprop, Adagrad } from './optimizers/index.js';
+export { losses } from './losses.js';
+export type { Loss, LossName } from './losses.js';
+export * as initializers from './initializers.js';
+export { Callback } from './callbacks/callback.js';
+export type { CallbackHooks, Logs } from './callbacks/callback.js';
+export { History } from './callbacks/history.js';
+export { loadMnist } from './data/mnist.js';
+export type { Mnist } from './data/mnist.js';
+export { gradCheck } from './diagnostics/grad-check.js';
+export type { GradCheckOptions, GradCheckResult, GradCheckEntry } from './diagnostics/grad-check.js';

@@ -1,0 +1,106 @@
+/**
+ * Dense: y = f(x·W + b), W (inDim, units) in the Keras kernel layout. Inputs of rank > 1 per
+ * sample apply the same W to the last axis of every row, as Keras does.
+ *
+ * Forward: one GEMM (NN), a bias add, one activation kernel.
+ * Backward: dZ = f'(z)·dy in place in dy (skipped when the loss already gave dL/dz),
+ *           dW += xᵀ·dZ (TN), db += colsum(dZ), dx += dZ·Wᵀ (NT, skipped for the first layer).
+ */
+import { getActivation, type Activation, type ActivationName } from '../activations.js';
+import type { InitializerIdentifier } from '../initializers.js';
+import { Layer, type LayerArgs, type RunContext, type Weight } from './layer.js';
+
+export interface DenseArgs extends LayerArgs {
+  /** Number of output units. */
+  units: number;
+  /** Activation applied to x·W + b (default linear). */
+  activation?: ActivationName | string;
+  /** Add a bias vector (default true). */
+  useBias?: boolean;
+  /** Kernel initializer (default 'glorotUniform', as Keras 3). */
+  kernelInitializer?: InitializerIdentifier;
+  /** Bias initializer (default 'zeros'). */
+  biasInitializer?: InitializerIdentifier;
+}
+
+export class Dense extends Layer {
+  static className = 'Dense';
+  readonly units: number;
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  private readonly kernelInitializer: InitializerIdentifier;
+  private readonly biasInitializer: InitializerIdentifier;
+  kernel!: Weight;
+  bias?: Weight;
+  /** Set by the model when the loss computes dL/dz itself (softmax + crossentropy, sigmoid + binary crossentropy). */
+  lossGivesPreActivationGrad = false;
+
+  constructor(args: DenseArgs) {
+    super(args);
+    if (!Number.isInteger(args.units) || args.units <= 0) {
+      throw new Error(`${this.name}: units must be a positive integer, got ${args.units}`);
+    }
+    this.units = args.units;
+    this.activation = getActivation(args.activation);
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
+    this.biasInitializer = args.biasInitializer ?? 'zeros';
+  }
+
+  computeOutputShape(inputShape: number[]): number[] {
+    if (inputShape.length < 1) throw new Error(`${this.name}: expected an input of rank ≥ 1 per sample, got []`);
+    return [...inputShape.slice(0, -1), this.units];
+  }
+
+  override build(inputShape: number[]): void {
+    super.build(inputShape);
+    const inDim = inputShape[inputShape.length - 1];
+    this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInitializer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer);
+  }
+
+  override buffersPerSample(): Record<string, number> {
+    // The pre-activation z; a linear Dense writes z straight into y.
+    return this.activation.name === 'linear' ? {} : { z: this.outputSize };
+  }
+
+  private get inDim(): number { return this.inputShape[this.inputShape.length - 1]; }
+  /** Rows of the GEMM: samples × positions (positions = 1 for 2-D inputs). */
+  private rows(batch: number): number { return batch * (this.inputSize / this.inDim); }
+
+  /** Where x·W + b lands (the logits, for a softmax/sigmoid output layer). */
+  get preActivation(): number {
+    return this.buffers.z ?? this.y;
+  }
+
+  forward({ be, batch }: RunContext): void {
+    const rows = this.rows(batch), n = rows * this.units, z = this.preActivation;
+    be.gemm(z, this.x, this.kernel.ptr, rows, this.units, this.inDim, 0, 0, 1, 0);
+    if (this.bias) be.biasAdd(z, this.bias.ptr, rows, this.units);
+    const act = this.activation;
+    if (act.id === -1) be.softmaxForward(this.y, z, rows, this.units);
+    else if (z !== this.y) be.activationForward(this.y, z, n, act.id, act.alpha);
+  }
+
+  backward({ be, batch }: RunContext): void {
+    const rows = this.rows(batch), n = rows * this.units, act = this.activation;
+    const dz = this.dy;
+    if (!this.lossGivesPreActivationGrad) {
+      if (act.id === -1) be.softmaxBackward(dz, this.dy, this.y, rows, this.units);
+      else if (act.name !== 'linear') be.activationBackward(dz, this.dy, this.preActivation, this.y, n, act.id, act.alpha);
+    }
+    if (this.kernel.gradPtr) be.gemm(this.kernel.gradPtr, this.x, dz, this.inDim, this.units, rows, 1, 0, 1, 1);
+    if (this.bias?.gradPtr) be.biasGrad(this.bias.gradPtr, dz, rows, this.units);
+    if (this.dx) be.gemm(this.dx, dz, this.kernel.ptr, rows, this.inDim, this.units, 0, 1, 1, 1);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(), units: this.units, activation: this.activation.name, useBias: this.useBias,
+    };
+  }
+}
+
+export function dense(args: DenseArgs): Dense {
+  return new Dense(args);
+}

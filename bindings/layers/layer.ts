@@ -1,0 +1,135 @@
+/**
+ * The layer contract. A layer declares its weights in `build`, the per-sample buffers it needs in
+ * `buffersPerSample`, and runs kernels in `forward`/`backward` over pointers the model's planner
+ * assigned: `x` (input), `y` (output), `dy` (gradient of the output, filled by the next layer)
+ * and `dx` (gradient of the input, 0 when nobody needs it — e.g. for the first layer).
+ * Backward passes accumulate (+=) into weight gradients and `dx`; the model zeroes them once per step.
+ */
+import type { Backend } from '../backend/backend.js';
+import { getInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
+import type { Random } from '../random.js';
+import { shapeSize } from '../tensor.js';
+
+export interface LayerArgs {
+  /** Unique name; defaults to the snake_case class name with a counter (dense, dense_1, …). */
+  name?: string;
+  /** Shape of one sample (without the batch axis); only the first layer of a model needs it. */
+  inputShape?: number[];
+  /** Shape with a leading batch axis (null), as Keras's batch_input_shape. */
+  batchInputShape?: (number | null)[];
+  /** false freezes the layer's weights. */
+  trainable?: boolean;
+}
+
+export interface Weight {
+  /** Keras weight name: kernel, bias, gamma, moving_mean, … */
+  name: string;
+  shape: number[];
+  size: number;
+  initializer: Initializer;
+  trainable: boolean;
+  /** Byte offset of the values in the model's parameter buffer (set when the model is built). */
+  ptr: number;
+  /** Byte offset of the gradient (0 for non-trainable weights). */
+  gradPtr: number;
+}
+
+export interface RunContext {
+  be: Backend;
+  /** Samples in this batch (≤ the planned batch size). */
+  batch: number;
+  training: boolean;
+  rng: Random;
+}
+
+const counters = new Map<string, number>();
+
+/** Keras-style unique names: dense, dense_1, dense_2, … */
+export function uniqueName(base: string): string {
+  const n = counters.get(base) ?? 0;
+  counters.set(base, n + 1);
+  return n === 0 ? base : `${base}_${n}`;
+}
+
+export function snakeCase(s: string): string {
+  return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+}
+
+export abstract class Layer {
+  readonly name: string;
+  /** Declared input shape (first layer only). */
+  readonly declaredInputShape?: number[];
+  trainable: boolean;
+  inputShape: number[] = [];
+  outputShape: number[] = [];
+  weights: Weight[] = [];
+  built = false;
+
+  // Pointers assigned by the planner.
+  x = 0;
+  y = 0;
+  dx = 0;
+  dy = 0;
+  buffers: Record<string, number> = {};
+
+  constructor(args: LayerArgs = {}) {
+    const cls = (this.constructor as { className?: string }).className ?? 'Layer';
+    this.name = args.name ?? uniqueName(snakeCase(cls));
+    if (args.inputShape) this.declaredInputShape = [...args.inputShape];
+    else if (args.batchInputShape) this.declaredInputShape = args.batchInputShape.slice(1).map((d) => d ?? -1);
+    if (this.declaredInputShape && this.declaredInputShape.some((d) => !(Number.isInteger(d) && d > 0))) {
+      throw new Error(`${this.name}: inputShape must be positive integers, got [${this.declaredInputShape.join(', ')}]`);
+    }
+    this.trainable = args.trainable ?? true;
+  }
+
+  get className(): string {
+    return (this.constructor as { className?: string }).className ?? 'Layer';
+  }
+
+  /** Output shape for an input shape (both without the batch axis); throws on shapes it cannot take. */
+  abstract computeOutputShape(inputShape: number[]): number[];
+
+  /** Declare weights for this input shape. Called once by the model. */
+  build(inputShape: number[]): void {
+    this.inputShape = [...inputShape];
+    this.outputShape = this.computeOutputShape(inputShape);
+    this.built = true;
+  }
+
+  protected addWeight(name: string, shape: number[], initializer: InitializerIdentifier, trainable = true): Weight {
+    const w: Weight = {
+      name, shape, size: shapeSize(shape),
+      initializer: getInitializer(initializer, `${this.name}: initializer`),
+      trainable: trainable && this.trainable, ptr: 0, gradPtr: 0,
+    };
+    this.weights.push(w);
+    return w;
+  }
+
+  /** Extra buffers this layer needs, in floats per sample, by name (e.g. Dense's pre-activation). */
+  buffersPerSample(): Record<string, number> {
+    return {};
+  }
+
+  get inputSize(): number { return shapeSize(this.inputShape); }
+  get outputSize(): number { return shapeSize(this.outputShape); }
+
+  abstract forward(ctx: RunContext): void;
+  abstract backward(ctx: RunContext): void;
+
+  /** Keras config (camelCase here; converted to snake_case when saving). */
+  getConfig(): Record<string, unknown> {
+    return { name: this.name, trainable: this.trainable };
+  }
+
+  /** A fresh, unbuilt layer with the same configuration (weights are not copied). */
+  clone(): Layer {
+    const Ctor = this.constructor as new (args: Record<string, unknown>) => Layer;
+    return new Ctor({ ...this.getConfig(), inputShape: this.inputShape.length ? this.inputShape : this.declaredInputShape });
+  }
+
+  countParams(): number {
+    return this.weights.reduce((s, w) => s + w.size, 0);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Adagrad (Keras 3 defaults: learningRate 0.001, initialAccumulatorValue 0.1, epsilon 1e-7).
+ *   acc += g²;  w −= lr·g/√(acc + ε)
+ */
+import type { Backend } from '../backend/backend.js';
+import { checkNonNegative, Optimizer, type OptimizerArgs, type Slot } from './optimizer.js';
+
+export interface AdagradArgs extends OptimizerArgs { initialAccumulatorValue?: number; epsilon?: number }
+
+export class Adagrad extends Optimizer {
+  readonly className = 'Adagrad';
+  readonly initialAccumulatorValue: number;
+  readonly epsilon: number;
+
+  constructor(args: AdagradArgs = {}) {
+    super(args, 0.001);
+    this.initialAccumulatorValue = args.initialAccumulatorValue ?? 0.1;
+    this.epsilon = args.epsilon ?? 1e-7;
+    checkNonNegative('Adagrad', 'initialAccumulatorValue', this.initialAccumulatorValue);
+    checkNonNegative('Adagrad', 'epsilon', this.epsilon);
+  }
+
+  protected stateBuffers(): number { return 1; }
+
+  override build(be: Backend, W: number, G: number, n: number, slots: Slot[]): void {
+    super.build(be, W, G, n, slots);
+    if (n > 0) be.fill(this.state(0), this.initialAccumulatorValue, n);
+  }
+
+  protected update(be: Backend): void {
+    be.adagradUpdate(this.W, this.state(0), this.G, this.n, this.learningRate, this.epsilon);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon };
+  }
+}
+
+export const adagrad = (args?: AdagradArgs) => new Adagrad(args);

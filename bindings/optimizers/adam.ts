@@ -1,0 +1,42 @@
+/**
+ * Adam (Keras 3 defaults: learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7, amsgrad false).
+ *   alpha = lr·√(1 − β2ᵗ)/(1 − β1ᵗ);  m += (g − m)(1 − β1);  v += (g² − v)(1 − β2)
+ *   amsgrad: vhat = max(vhat, v) replaces v;  w −= alpha·m/(√v + ε)   (ε-hat form, as Keras)
+ */
+import type { Backend } from '../backend/backend.js';
+import { checkNonNegative, checkUnit, Optimizer, type OptimizerArgs } from './optimizer.js';
+
+export interface AdamArgs extends OptimizerArgs { beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean }
+
+export class Adam extends Optimizer {
+  readonly className: string = 'Adam';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly amsgrad: boolean;
+
+  constructor(args: AdamArgs = {}) {
+    super(args, 0.001);
+    this.beta1 = args.beta1 ?? 0.9;
+    this.beta2 = args.beta2 ?? 0.999;
+    this.epsilon = args.epsilon ?? 1e-7;
+    this.amsgrad = args.amsgrad ?? false;
+    checkUnit(this.className, 'beta1', this.beta1);
+    checkUnit(this.className, 'beta2', this.beta2);
+    checkNonNegative(this.className, 'epsilon', this.epsilon);
+  }
+
+  protected stateBuffers(): number { return this.amsgrad ? 3 : 2; }
+
+  protected update(be: Backend, t: number): void {
+    const alpha = this.learningRate * Math.sqrt(1 - this.beta2 ** t) / (1 - this.beta1 ** t);
+    be.adamUpdate(this.W, this.state(0), this.state(1), this.amsgrad ? this.state(2) : 0, this.G, this.n,
+      alpha, this.beta1, this.beta2, this.epsilon, this.amsgrad ? 1 : 0);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, amsgrad: this.amsgrad };
+  }
+}
+
+export const adam = (args?: AdamArgs) => new Adam(args);

@@ -1,0 +1,124 @@
+/**
+ * Optimizer base: state buffers planned once in the backend's memory, gradient clipping with
+ * Keras 3 semantics, then one update kernel over the whole flat parameter buffer.
+ *
+ * Clipping (only one of the three may be set, each acts when > 0):
+ *   clipnorm:       per variable, g ← g·clipnorm / max(‖g‖₂, clipnorm)
+ *   clipvalue:      g ← clip(g, −v, v)
+ *   globalClipnorm: all g ← g·clip·min(1/‖G‖₂, 1/clip) (a NaN/Inf norm makes every g NaN, deliberately)
+ */
+import type { Backend } from '../backend/backend.js';
+
+export interface OptimizerArgs {
+  learningRate?: number;
+  /** Clip each variable's gradient to this L2 norm. */
+  clipnorm?: number;
+  /** Clip each gradient element to [−clipvalue, clipvalue]. */
+  clipvalue?: number;
+  /** Scale all gradients together so their joint L2 norm is at most this. */
+  globalClipnorm?: number;
+}
+
+/** A variable as the optimizer sees it: a slice of the flat parameter and gradient buffers. */
+export interface Slot { ptr: number; gradPtr: number; size: number }
+
+export abstract class Optimizer {
+  abstract readonly className: string;
+  learningRate: number;
+  readonly clipnorm?: number;
+  readonly clipvalue?: number;
+  readonly globalClipnorm?: number;
+  /** Number of updates applied so far. */
+  iterations = 0;
+  protected be?: Backend;
+  /** Flat buffers: parameters, gradients, and `n` trainable floats. */
+  protected W = 0;
+  protected G = 0;
+  protected n = 0;
+  protected slots: Slot[] = [];
+  private stateBlock = 0;
+
+  constructor(args: OptimizerArgs, defaultLearningRate: number) {
+    this.learningRate = args.learningRate ?? defaultLearningRate;
+    checkNonNegative(this.constructor.name, 'learningRate', this.learningRate);
+    const set = (['clipnorm', 'clipvalue', 'globalClipnorm'] as const).filter((k) => args[k] !== undefined && args[k] !== null);
+    if (set.length > 1) throw new Error(`${this.constructor.name}: only one of clipnorm, clipvalue, globalClipnorm may be set, got ${set.join(' and ')}`);
+    for (const k of set) {
+      if (!(args[k]! > 0) || !Number.isFinite(args[k]!)) throw new Error(`${this.constructor.name}: ${k} must be a positive number, got ${args[k]}`);
+    }
+    this.clipnorm = args.clipnorm;
+    this.clipvalue = args.clipvalue;
+    this.globalClipnorm = args.globalClipnorm;
+  }
+
+  /** True once `build` bound it to a model's buffers. */
+  get attached(): boolean { return this.be !== undefined; }
+
+  /** How many state floats per parameter this optimizer keeps (momenta, second moments, …). */
+  protected abstract stateBuffers(): number;
+
+  /** Plan the state over a flat parameter buffer of n trainable floats (zeroed). */
+  build(be: Backend, W: number, G: number, n: number, slots: Slot[]): void {
+    if (this.be) throw new Error(`${this.className}: this optimizer is already used by a model; create one per model`);
+    this.be = be;
+    this.W = W; this.G = G; this.n = n; this.slots = slots;
+    const k = this.stateBuffers();
+    if (k > 0 && n > 0) {
+      this.stateBlock = be.alloc(k * n * 4);
+      be.fill(this.stateBlock, 0, k * n);
+    }
+  }
+
+  /** Byte offset of state buffer i. */
+  protected state(i: number): number {
+    return this.stateBlock + i * this.n * 4;
+  }
+
+  stateBytes(): number {
+    return this.stateBuffers() * this.n * 4;
+  }
+
+  /** Clip the gradient buffer as configured, then update the parameters. */
+  apply(): void {
+    const be = this.be!;
+    if (this.clipvalue) be.clipByValue(this.G, this.n, this.clipvalue);
+    else if (this.globalClipnorm) {
+      const norm = Math.sqrt(be.sumSquares(this.G, this.n));
+      const c = this.globalClipnorm;
+      // Keras: c·min(1/norm, 1/c) + (norm − norm): NaN or Inf norms poison every gradient.
+      be.scale(this.G, c * Math.min(1 / norm, 1 / c) + (norm - norm), this.n);
+    } else if (this.clipnorm) {
+      for (const s of this.slots) {
+        const norm = Math.sqrt(be.sumSquares(s.gradPtr, s.size));
+        if (!(norm <= this.clipnorm)) be.scale(s.gradPtr, this.clipnorm / Math.max(norm, this.clipnorm), s.size);
+      }
+    }
+    this.iterations++;
+    this.update(be, this.iterations);
+  }
+
+  /** The update rule over the flat buffers; `step` counts from 1. */
+  protected abstract update(be: Backend, step: number): void;
+
+  dispose(): void {
+    if (this.be && this.stateBlock) this.be.free(this.stateBlock);
+    this.stateBlock = 0;
+    this.be = undefined;
+  }
+
+  getConfig(): Record<string, unknown> {
+    const c: Record<string, unknown> = { learningRate: this.learningRate };
+    if (this.clipnorm) c.clipnorm = this.clipnorm;
+    if (this.clipvalue) c.clipvalue = this.clipvalue;
+    if (this.globalClipnorm) c.globalClipnorm = this.globalClipnorm;
+    return c;
+  }
+}
+
+export function checkNonNegative(owner: string, arg: string, v: number): void {
+  if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`${owner}: ${arg} must be a non-negative number, got ${v}`);
+}
+
+export function checkUnit(owner: string, arg: string, v: number): void {
+  if (!(v >= 0 && v < 1)) throw new Error(`${owner}: ${arg} must be in [0, 1), got ${v}`);
+}

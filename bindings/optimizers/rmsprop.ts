@@ -1,0 +1,41 @@
+/**
+ * RMSprop (Keras 3 defaults: learningRate 0.001, rho 0.9, momentum 0, epsilon 1e-7, centered false).
+ *   v = ρv + (1−ρ)g²;  centered: a = ρa + (1−ρ)g, d = v − a², else d = v
+ *   inc = lr·g/√(d + ε);  momentum > 0: mo = momentum·mo + inc, w −= mo;  else w −= inc
+ */
+import type { Backend } from '../backend/backend.js';
+import { checkNonNegative, checkUnit, Optimizer, type OptimizerArgs } from './optimizer.js';
+
+export interface RMSpropArgs extends OptimizerArgs { rho?: number; momentum?: number; epsilon?: number; centered?: boolean }
+
+export class RMSprop extends Optimizer {
+  readonly className = 'RMSprop';
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly centered: boolean;
+
+  constructor(args: RMSpropArgs = {}) {
+    super(args, 0.001);
+    this.rho = args.rho ?? 0.9;
+    this.momentum = args.momentum ?? 0;
+    this.epsilon = args.epsilon ?? 1e-7;
+    this.centered = args.centered ?? false;
+    checkUnit('RMSprop', 'rho', this.rho);
+    checkUnit('RMSprop', 'momentum', this.momentum);
+    checkNonNegative('RMSprop', 'epsilon', this.epsilon);
+  }
+
+  protected stateBuffers(): number { return 3; }
+
+  protected update(be: Backend): void {
+    be.rmspropUpdate(this.W, this.state(0), this.state(1), this.state(2), this.G, this.n,
+      this.learningRate, this.rho, this.momentum, this.epsilon, this.centered ? 1 : 0);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+  }
+}
+
+export const rmsprop = (args?: RMSpropArgs) => new RMSprop(args);
