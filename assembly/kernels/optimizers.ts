@@ -28,12 +28,15 @@ export function sgdUpdate(W: usize, V: usize, G: usize, n: i32, lr: f32, momentu
 /**
  * m += (g − m)(1 − β1); v += (g² − v)(1 − β2); amsgrad: vhat = max(vhat, v), used for v;
  * w −= alpha·m / (√v + ε), alpha = lr·√(1 − β2ᵗ)/(1 − β1ᵗ) from the caller.
+ * β1 and β2 arrive as f64 so that 1 − β is formed before rounding to f32, as Keras does: from
+ * the f32 0.999, 1 − β2 would be 0.00099998713, 1.3e-5 away from 0.001.
  */
 export function adamUpdate(W: usize, M: usize, V: usize, Vhat: usize, G: usize, n: i32,
-  alpha: f32, beta1: f32, beta2: f32, epsilon: f32, amsgrad: i32): void {
+  alpha: f32, beta1: f64, beta2: f64, epsilon: f32, amsgrad: i32): void {
+  const c1 = <f32>(1 - beta1), c2 = <f32>(1 - beta2);
   let i = 0;
   if (!amsgrad) {
-    const b1 = f32x4.splat(1 - beta1), b2 = f32x4.splat(1 - beta2);
+    const b1 = f32x4.splat(c1), b2 = f32x4.splat(c2);
     const va = f32x4.splat(alpha), ve = f32x4.splat(epsilon);
     for (; i + 4 <= n; i += 4) {
       const g = v128.load(at(G, i));
@@ -47,8 +50,8 @@ export function adamUpdate(W: usize, M: usize, V: usize, Vhat: usize, G: usize, 
   }
   for (; i < n; i++) {
     const g = load<f32>(at(G, i));
-    const m = load<f32>(at(M, i)) + (g - load<f32>(at(M, i))) * (1 - beta1);
-    const v = load<f32>(at(V, i)) + (g * g - load<f32>(at(V, i))) * (1 - beta2);
+    const m = load<f32>(at(M, i)) + (g - load<f32>(at(M, i))) * c1;
+    const v = load<f32>(at(V, i)) + (g * g - load<f32>(at(V, i))) * c2;
     store<f32>(at(M, i), m);
     store<f32>(at(V, i), v);
     let vu = v;
@@ -63,16 +66,18 @@ export function adamUpdate(W: usize, M: usize, V: usize, Vhat: usize, G: usize, 
 /**
  * v = ρv + (1−ρ)g²; centered: a = ρa + (1−ρ)g, d = v − a², else d = v;
  * inc = lr·g/√(d + ε); momentum > 0: mo = momentum·mo + inc, w −= mo; else w −= inc.
+ * ρ arrives as f64 so that 1 − ρ is formed before rounding to f32 (see adamUpdate).
  */
 export function rmspropUpdate(W: usize, V: usize, A: usize, Mo: usize, G: usize, n: i32,
-  lr: f32, rho: f32, momentum: f32, epsilon: f32, centered: i32): void {
+  lr: f32, rho: f64, momentum: f32, epsilon: f32, centered: i32): void {
+  const r = <f32>rho, c = <f32>(1 - rho);
   for (let i = 0; i < n; i++) {
     const g = load<f32>(at(G, i));
-    const v = rho * load<f32>(at(V, i)) + (1 - rho) * g * g;
+    const v = r * load<f32>(at(V, i)) + c * g * g;
     store<f32>(at(V, i), v);
     let d = v;
     if (centered) {
-      const a = rho * load<f32>(at(A, i)) + (1 - rho) * g;
+      const a = r * load<f32>(at(A, i)) + c * g;
       store<f32>(at(A, i), a);
       d = v - a * a;
     }

@@ -1,7 +1,7 @@
 // Losses, reference twins of assembly/kernels/losses.ts. Each returns the loss summed over rows
 // and overwrites dP with d(mean over rows)/dP.
 import type { Heap } from './heap.js';
-import { sigmoid } from './activations.js';
+import { sigmoid } from './scalar.js';
 
 // The clip bounds as the float32 constants the wasm core (and Keras in float32) clips with:
 // 1 − 1e-7 rounds to 1 − 2⁻²³, so an exact 1 clips to a loss of −log 2⁻²³ ≈ 15.94, not 16.12.

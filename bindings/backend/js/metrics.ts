@@ -22,6 +22,9 @@ export function categoricalAccuracy(h: Heap, P: number, T: number, rows: number,
 export function binaryAccuracy(h: Heap, P: number, T: number, rows: number, cols: number, threshold: number): number {
   let hits = 0;
   const f = h.f;
-  for (let i = 0; i < rows * cols; i++) if ((f[(P >> 2) + i] > threshold) === (f[(T >> 2) + i] > 0.5)) hits++;
+  // Compare with the float32 threshold, as wasm and Keras do: a prediction equal to fround(0.3)
+  // is not above it, though it is above the float64 0.3.
+  const th = Math.fround(threshold);
+  for (let i = 0; i < rows * cols; i++) if ((f[(P >> 2) + i] > th) === (f[(T >> 2) + i] > 0.5)) hits++;
   return hits / cols;
 }
