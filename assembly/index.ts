@@ -8,6 +8,11 @@ export * from './kernels/losses';
 export * from './kernels/metrics';
 export * from './kernels/optimizers';
 export * from './kernels/norms';
+export * from './kernels/regularizers';
+export * from './kernels/stats';
+export * from './kernels/prelu';
+export * from './kernels/normalization';
+export * from './kernels/dropout';
 
 /** First byte above static data: where the JS allocator may start. */
 export function heapBase(): usize {

@@ -13,5 +13,8 @@ export function lookup<T>(table: Record<string, T>, name: unknown, what: string,
     const aliased = extraAliases[key] ?? key;
     for (const k of Object.keys(table)) if (normalizeName(k) === aliased) return table[k];
   }
-  throw new Error(`Unknown ${what} '${String(name)}'; valid names: ${Object.keys(table).join(', ')}`);
+  // `what` may name its owner as "layer: argument", which leads the message.
+  const at = what.indexOf(': ');
+  const head = at < 0 ? `Unknown ${what}` : `${what.slice(0, at)}: unknown ${what.slice(at + 2)}`;
+  throw new Error(`${head} '${String(name)}'; valid names: ${Object.keys(table).join(', ')}`);
 }

@@ -36,6 +36,8 @@ export interface Kernels {
   addInto(Y: number, X: number, n: number): void;
   /** X[i] *= s. */
   scale(X: number, s: number, n: number): void;
+  /** Y[i] += a·X[i]. */
+  axpy(Y: number, X: number, n: number, a: number): void;
 
   // ---- GEMM (assembly/kernels/gemm.ts) ----------------------------------------------------
   /**
@@ -109,6 +111,70 @@ export interface Kernels {
   maxAbs(X: number, n: number): number;
   /** X[i] = min(max(X[i], −v), v). */
   clipByValue(X: number, n: number, v: number): void;
+
+  // ---- penalties (assembly/kernels/regularizers.ts) -----------------------------------------
+  /** Σ |X[i]| in f64. */
+  sumAbs(X: number, n: number): number;
+  /** G[i] += a·sign(W[i]), sign(0) = 0. */
+  addScaledSign(G: number, W: number, n: number, a: number): void;
+
+  // ---- diagnostics (assembly/kernels/stats.ts) ----------------------------------------------
+  /** Σ X[i] in f64. */
+  sum(X: number, n: number): number;
+  /** Σ (A[i] − B[i])² in f64. */
+  sumSquaredDiff(A: number, B: number, n: number): number;
+  /** Count of X[i] < lo or X[i] > hi. */
+  countOutside(X: number, n: number, lo: number, hi: number): number;
+  /** Count of columns of Y (rows, cols) that are ≤ 0 in every row. */
+  deadColumns(Y: number, rows: number, cols: number): number;
+  /** Count of NaN or ±Infinity elements. */
+  countNonFinite(X: number, n: number): number;
+
+  // ---- PReLU (assembly/kernels/prelu.ts): X, Y, dX, dY (rows, cols); alpha, dAlpha (cols) ---
+  /** Y[r, c] = X[r, c] > 0 ? X[r, c] : alpha[c]·X[r, c]; Y may alias X. */
+  preluForward(Y: number, X: number, alpha: number, rows: number, cols: number): void;
+  /**
+   * dX[r, c] += X > 0 ? dY : alpha[c]·dY; dAlpha[c] += Σ_r (X > 0 ? 0 : dY·X).
+   * Either output may be 0 (not needed), and is then skipped.
+   */
+  preluBackward(dX: number, dAlpha: number, dY: number, X: number, alpha: number, rows: number, cols: number): void;
+
+  // ---- normalization (assembly/kernels/normalization.ts) ------------------------------------
+  // X, Y, dX, dY (rows, cols): rows = samples × positions, cols = features (the last axis).
+  // gamma, beta, movingMean, movingVar, dGamma, dBeta (cols). gamma = 0 means γ = 1 and beta = 0
+  // means β = 0 (center/scale off); dX, dGamma, dBeta = 0 mean "not needed" and are skipped.
+  // Variances are biased; backward recomputes the statistics from X.
+  /**
+   * Y = γ·(X − mean)/√(var + ε) + β per column. training = 1: batch mean and variance of the
+   * column, and movingMean/movingVar updated in place, moving = moving·momentum + batch·(1 − momentum);
+   * training = 0: the moving statistics, untouched.
+   */
+  batchNormForward(Y: number, movingMean: number, movingVar: number, X: number, gamma: number, beta: number,
+    rows: number, cols: number, momentum: number, epsilon: number, training: number): void;
+  /**
+   * Accumulates, with x̂ = (X − mean)·inv, inv = 1/√(var + ε): dBeta += Σ_r dY; dGamma += Σ_r dY·x̂;
+   * training = 1: dX += γ·inv·(dY − mean_r(dY) − x̂·mean_r(dY·x̂)); training = 0: dX += γ·inv·dY.
+   */
+  batchNormBackward(dX: number, dGamma: number, dBeta: number, dY: number, X: number, gamma: number,
+    movingMean: number, movingVar: number, rows: number, cols: number, epsilon: number, training: number): void;
+  /** Y = γ·(X − mean)/√(var + ε) + β with the mean and variance of each row. */
+  layerNormForward(Y: number, X: number, gamma: number, beta: number, rows: number, cols: number, epsilon: number): void;
+  /**
+   * Accumulates, per row with g = γ·dY: dBeta += Σ_r dY; dGamma += Σ_r dY·x̂;
+   * dX += inv·(g − mean_c(g) − x̂·mean_c(g·x̂)).
+   */
+  layerNormBackward(dX: number, dGamma: number, dBeta: number, dY: number, X: number, gamma: number,
+    rows: number, cols: number, epsilon: number): void;
+
+  // ---- dropout (assembly/kernels/dropout.ts): Y, Mask, X, dX, dY (n) ---------------------------
+  /**
+   * Mask[i] = hash(seed, i) ≥ threshold ? scale : 0 and Y[i] = X[i]·Mask[i], where hash is a
+   * 32-bit counter-based hash shared by both cores (the same mask on wasm and js).
+   * seed and threshold are uint32: threshold = ⌊rate·2³²⌋ drops a fraction rate; scale = 1/(1 − rate).
+   */
+  dropoutForward(Y: number, Mask: number, X: number, n: number, seed: number, threshold: number, scale: number): void;
+  /** dX[i] += dY[i]·Mask[i]. */
+  dropoutBackward(dX: number, dY: number, Mask: number, n: number): void;
 }
 
 /** A backend: kernels plus the linear memory they run over. */

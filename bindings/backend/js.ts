@@ -14,12 +14,18 @@ import * as lossKernels from './js/losses.js';
 import * as metricKernels from './js/metrics.js';
 import * as optimizerKernels from './js/optimizers.js';
 import * as normKernels from './js/norms.js';
+import * as regularizerKernels from './js/regularizers.js';
+import * as statsKernels from './js/stats.js';
+import * as preluKernels from './js/prelu.js';
+import * as normalizationKernels from './js/normalization.js';
+import * as dropoutKernels from './js/dropout.js';
 
 type HeapKernels = { [K in keyof Kernels]: (h: Heap, ...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> };
 
 const kernels: HeapKernels = {
   ...memoryKernels, ...gemmKernels, ...biasKernels, ...activationKernels,
-  ...lossKernels, ...metricKernels, ...optimizerKernels, ...normKernels,
+  ...lossKernels, ...metricKernels, ...optimizerKernels, ...normKernels, ...regularizerKernels, ...statsKernels, ...preluKernels,
+  ...normalizationKernels, ...dropoutKernels,
 };
 
 /** Bytes below this are never handed out, so that pointer 0 can mean "none". */

@@ -8,6 +8,7 @@
  */
 import { getActivation, type Activation, type ActivationName } from '../activations.js';
 import type { InitializerIdentifier } from '../initializers.js';
+import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
 import { Layer, type LayerArgs, type RunContext, type Weight } from './layer.js';
 
 export interface DenseArgs extends LayerArgs {
@@ -21,6 +22,10 @@ export interface DenseArgs extends LayerArgs {
   kernelInitializer?: InitializerIdentifier;
   /** Bias initializer (default 'zeros'). */
   biasInitializer?: InitializerIdentifier;
+  /** Penalty on the kernel ('l1', 'l2', regularizers.l2({ l2 }), …). */
+  kernelRegularizer?: RegularizerIdentifier;
+  /** Penalty on the bias. */
+  biasRegularizer?: RegularizerIdentifier;
 }
 
 export class Dense extends Layer {
@@ -30,6 +35,8 @@ export class Dense extends Layer {
   readonly useBias: boolean;
   private readonly kernelInitializer: InitializerIdentifier;
   private readonly biasInitializer: InitializerIdentifier;
+  readonly kernelRegularizer?: Regularizer;
+  readonly biasRegularizer?: Regularizer;
   kernel!: Weight;
   bias?: Weight;
   /** Set by the model when the loss computes dL/dz itself (softmax + crossentropy, sigmoid + binary crossentropy). */
@@ -45,6 +52,8 @@ export class Dense extends Layer {
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
     this.biasInitializer = args.biasInitializer ?? 'zeros';
+    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `${this.name}: kernelRegularizer`);
+    this.biasRegularizer = getRegularizer(args.biasRegularizer, `${this.name}: biasRegularizer`);
   }
 
   computeOutputShape(inputShape: number[]): number[] {
@@ -55,8 +64,8 @@ export class Dense extends Layer {
   override build(inputShape: number[]): void {
     super.build(inputShape);
     const inDim = inputShape[inputShape.length - 1];
-    this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInitializer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer);
+    this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInitializer, true, this.kernelRegularizer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, true, this.biasRegularizer);
   }
 
   override buffersPerSample(): Record<string, number> {
@@ -97,6 +106,9 @@ export class Dense extends Layer {
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(), units: this.units, activation: this.activation.name, useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer,
+      ...(this.kernelRegularizer && { kernelRegularizer: this.kernelRegularizer }),
+      ...(this.biasRegularizer && { biasRegularizer: this.biasRegularizer }),
     };
   }
 }

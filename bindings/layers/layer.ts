@@ -7,6 +7,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { getInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
+import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
 import type { Random } from '../random.js';
 import { shapeSize } from '../tensor.js';
 
@@ -19,15 +20,26 @@ export interface LayerArgs {
   batchInputShape?: (number | null)[];
   /** false freezes the layer's weights. */
   trainable?: boolean;
+  /** Penalty on the layer's output, added to the loss ('l1', 'l2', regularizers.l2({ l2 })). */
+  activityRegularizer?: RegularizerIdentifier;
 }
 
 export interface Weight {
   /** Keras weight name: kernel, bias, gamma, moving_mean, … */
   name: string;
+  /** Name of the layer that declared it (`owner/name` is the weight's path in saved files). */
+  owner: string;
   shape: number[];
   size: number;
   initializer: Initializer;
   trainable: boolean;
+  /** Penalty added to the loss, with its gradient added to this weight's gradient. */
+  regularizer?: Regularizer;
+  /**
+   * Initial values, drawn when the layer is built (so the seeded stream is consumed in layer
+   * order, however late the model plans its memory); written into the parameter buffer and dropped.
+   */
+  initial?: Float32Array;
   /** Byte offset of the values in the model's parameter buffer (set when the model is built). */
   ptr: number;
   /** Byte offset of the gradient (0 for non-trainable weights). */
@@ -60,6 +72,7 @@ export abstract class Layer {
   /** Declared input shape (first layer only). */
   readonly declaredInputShape?: number[];
   trainable: boolean;
+  readonly activityRegularizer?: Regularizer;
   inputShape: number[] = [];
   outputShape: number[] = [];
   weights: Weight[] = [];
@@ -81,6 +94,7 @@ export abstract class Layer {
       throw new Error(`${this.name}: inputShape must be positive integers, got [${this.declaredInputShape.join(', ')}]`);
     }
     this.trainable = args.trainable ?? true;
+    this.activityRegularizer = getRegularizer(args.activityRegularizer, `${this.name}: activityRegularizer`);
   }
 
   get className(): string {
@@ -97,12 +111,15 @@ export abstract class Layer {
     this.built = true;
   }
 
-  protected addWeight(name: string, shape: number[], initializer: InitializerIdentifier, trainable = true): Weight {
+  protected addWeight(name: string, shape: number[], initializer: InitializerIdentifier, trainable = true,
+    regularizer?: RegularizerIdentifier): Weight {
     const w: Weight = {
-      name, shape, size: shapeSize(shape),
+      name, owner: this.name, shape, size: shapeSize(shape),
       initializer: getInitializer(initializer, `${this.name}: initializer`),
       trainable: trainable && this.trainable, ptr: 0, gradPtr: 0,
+      regularizer: getRegularizer(regularizer, `${this.name}: ${name} regularizer`),
     };
+    w.initial = w.initializer.sample(shape);
     this.weights.push(w);
     return w;
   }
@@ -112,6 +129,17 @@ export abstract class Layer {
     return {};
   }
 
+  /**
+   * Extra gradient buffers (floats per sample, by name), planned among the output gradients so
+   * that the model zeroes them every step; they land in `this.buffers` too.
+   */
+  gradBuffersPerSample(): Record<string, number> {
+    return {};
+  }
+
+  /** Called after the planner assigned x, y, dx, dy and buffers: composite layers wire their parts here. */
+  onPlanned(_batch: number): void {}
+
   get inputSize(): number { return shapeSize(this.inputShape); }
   get outputSize(): number { return shapeSize(this.outputShape); }
 
@@ -120,7 +148,9 @@ export abstract class Layer {
 
   /** Keras config (camelCase here; converted to snake_case when saving). */
   getConfig(): Record<string, unknown> {
-    return { name: this.name, trainable: this.trainable };
+    const c: Record<string, unknown> = { name: this.name, trainable: this.trainable };
+    if (this.activityRegularizer) c.activityRegularizer = this.activityRegularizer;
+    return c;
   }
 
   /** A fresh, unbuilt layer with the same configuration (weights are not copied). */

@@ -35,7 +35,10 @@ export function planParameters(be: Backend, layers: Layer[]): ParameterPlan {
     w.gradPtr = w.trainable ? grads + offset * 4 : 0;
     offset += w.size;
   }
-  for (const w of ordered) be.write(w.ptr, w.initializer.sample(w.shape));
+  for (const w of ordered) {
+    be.write(w.ptr, w.initial ?? w.initializer.sample(w.shape));
+    w.initial = undefined;
+  }
   if (trainable > 0) be.fill(grads, 0, trainable);
   return { block, params: block, grads, trainable, total };
 }
@@ -60,7 +63,8 @@ export interface ActivationPlan {
 export function planActivations(be: Backend, layers: Layer[], inputSize: number, batch: number, targetFloats: number,
   withInputGrad = false): ActivationPlan {
   // Sizes in floats, laid out as: [dx of the input] [dy of every layer] [input] [targets] [y and buffers of every layer].
-  const gradFloats = layers.reduce((s, l) => s + pad(batch * l.outputSize), withInputGrad ? pad(batch * inputSize) : 0);
+  const gradFloats = layers.reduce((s, l) => s + pad(batch * l.outputSize)
+    + Object.values(l.gradBuffersPerSample()).reduce((a, n) => a + pad(batch * n), 0), withInputGrad ? pad(batch * inputSize) : 0);
   let floats = gradFloats + pad(batch * inputSize) + pad(batch * Math.max(targetFloats, 1));
   for (const l of layers) {
     floats += pad(batch * l.outputSize);
@@ -71,7 +75,11 @@ export function planActivations(be: Backend, layers: Layer[], inputSize: number,
   const take = (n: number) => { const p = at; at += pad(n) * 4; return p; };
   const gradStart = at;
   const inputGrad = withInputGrad ? take(batch * inputSize) : 0;
-  for (const l of layers) l.dy = take(batch * l.outputSize);
+  for (const l of layers) {
+    l.buffers = {};
+    l.dy = take(batch * l.outputSize);
+    for (const [name, n] of Object.entries(l.gradBuffersPerSample())) l.buffers[name] = take(batch * n);
+  }
   const input = take(batch * inputSize);
   const targets = take(batch * Math.max(targetFloats, 1));
   let prevY = input, prevDy = inputGrad;
@@ -79,11 +87,11 @@ export function planActivations(be: Backend, layers: Layer[], inputSize: number,
     l.x = prevY;
     l.dx = prevDy;
     l.y = take(batch * l.outputSize);
-    l.buffers = {};
     for (const [name, n] of Object.entries(l.buffersPerSample())) l.buffers[name] = take(batch * n);
     prevY = l.y;
     prevDy = l.dy;
   }
+  for (const l of layers) l.onPlanned(batch);
   return { block, batch, input, targets, gradStart, gradFloats, inputGrad, bytes: floats * 4 };
 }
 

@@ -12,6 +12,7 @@ import { Dense } from '../layers/dense.js';
 import { Layer, uniqueName, type RunContext } from '../layers/layer.js';
 import { computeLoss, getLoss, isSparse, type Loss, type LossName } from '../losses.js';
 import { computeMetric, getMetric, type Metric } from '../metrics.js';
+import { applyRegularizer } from '../regularizers.js';
 import { getOptimizer, Optimizer } from '../optimizers/index.js';
 import { random } from '../random.js';
 import { Tensor, shapeSize } from '../tensor.js';
@@ -190,13 +191,25 @@ export class Sequential {
     for (const l of this.layers) l.forward(ctx);
   }
 
-  /** Forward, loss and metrics on the loaded batch; returns [loss sum, ...metric sums]. */
+  /** Forward, loss (plus regularization penalties) and metrics on the loaded batch, added into `sums`. */
   private forwardLoss(batch: number, training: boolean, sums: Float64Array): void {
     const c = this.compiled!, be = this.be!, out = this.output, acts = this.acts!;
     this.forward(batch, training);
     const P = c.fused ? (out as Dense).preActivation : out.y;
     sums[0] += computeLoss(be, c.loss, out.dy, P, acts.targets, batch, out.outputSize, c.fused);
+    // Penalties are per batch; the sums are per sample, so scale by the batch to report mean + penalty.
+    sums[0] += this.penalties(batch, false) * batch;
     for (let m = 0; m < c.metrics.length; m++) sums[m + 1] += computeMetric(be, c.metrics[m], out.y, acts.targets, batch, out.outputSize);
+  }
+
+  /** Σ of weight and activity penalties; with `grads`, also adds the weight penalties' gradients. */
+  private penalties(batch: number, grads: boolean): number {
+    let p = 0;
+    for (const l of this.layers) {
+      for (const w of l.weights) if (w.regularizer) p += applyRegularizer(this.be!, w.regularizer, w.ptr, grads ? w.gradPtr : 0, w.size);
+      if (l.activityRegularizer && !grads) p += applyRegularizer(this.be!, l.activityRegularizer, l.y, 0, batch * l.outputSize);
+    }
+    return p;
   }
 
   /** Zero the gradients, then forward, loss and backward on the loaded batch. */
@@ -206,7 +219,13 @@ export class Sequential {
     be.fill(acts.gradStart, 0, acts.gradFloats);
     this.forwardLoss(batch, true, sums);
     const ctx = this.ctx(batch, true);
-    for (let i = this.layers.length - 1; i >= 0; i--) this.layers[i].backward(ctx);
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const l = this.layers[i];
+      // The activity penalty's gradient joins the gradient flowing into this layer's output.
+      if (l.activityRegularizer) applyRegularizer(be, l.activityRegularizer, l.y, l.dy, batch * l.outputSize);
+      l.backward(ctx);
+    }
+    this.penalties(batch, true);
   }
 
   /** One optimizer step on the loaded batch. */
@@ -245,6 +264,32 @@ export class Sequential {
     if (!this.params) throw new Error(`getGradients: ${this.name} is not built`);
     return this.layers.flatMap((l) => l.weights.map((w) =>
       new Tensor(w.gradPtr ? this.be!.read(w.gradPtr, w.size) : new Float32Array(w.size), w.shape)));
+  }
+
+  /** Run the compiled optimizer (with its clipping options) on the gradient buffer's contents. */
+  applyGradients(): void {
+    this.checkAlive('applyGradients');
+    const c = this.requireCompiled('applyGradients');
+    if (!this.params) throw new Error(`applyGradients: ${this.name} is not built; call computeGradients(x, y) first`);
+    if (!c.optimizer.attached) this.attachOptimizer();
+    c.optimizer.apply();
+  }
+
+  /** One optimizer step on one batch (all of x); returns the batch's logs `{ loss, ...metrics }`, as Keras. */
+  trainOnBatch(x: Tensor, y: Labels): Logs {
+    const n = this.loadOneBatch(x, y, 'trainOnBatch');
+    const c = this.compiled!;
+    const keys = ['loss', ...c.metrics.map((m) => m.key)];
+    const sums = new Float64Array(keys.length);
+    this.trainStep(n, sums);
+    return means(keys, sums, n);
+  }
+
+  /** @internal The flat trainable-gradient buffer (for clipGradNorm/clipGradValue and diagnostics). */
+  _gradientBuffer(what: string): { be: Backend; ptr: number; n: number } {
+    this.checkAlive(what);
+    if (!this.params) throw new Error(`${what}: ${this.name} is not built; call computeGradients(x, y) first`);
+    return { be: this.be!, ptr: this.params.grads, n: this.params.trainable };
   }
 
   /** @internal Diagnostics: loss and gradients on one batch, including dL/dx, read in float64 where the backend has it. */
@@ -340,8 +385,8 @@ export class Sequential {
         const v = this.evaluateResolved(val.x, val.y, batchSize);
         for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
       }
-      history.record(epoch, logs);
       await list.call('onEpochEnd', epoch, logs);
+      history.record(epoch, logs);
     }
     await list.call('onTrainEnd');
     return history;

@@ -40,3 +40,13 @@ export class Adam extends Optimizer {
 }
 
 export const adam = (args?: AdamArgs) => new Adam(args);
+
+/** AdamW: Adam with decoupled weight decay (Keras 3 default weightDecay 0.004). */
+export class AdamW extends Adam {
+  override readonly className: string = 'AdamW';
+  constructor(args: AdamArgs = {}) {
+    super({ weightDecay: 0.004, ...args });
+  }
+}
+
+export const adamw = (args?: AdamArgs) => new AdamW(args);

@@ -6,6 +6,7 @@
  *   clipnorm:       per variable, g ← g·clipnorm / max(‖g‖₂, clipnorm)
  *   clipvalue:      g ← clip(g, −v, v)
  *   globalClipnorm: all g ← g·clip·min(1/‖G‖₂, 1/clip) (a NaN/Inf norm makes every g NaN, deliberately)
+ * Then, as Keras: decoupled weight decay w ← w − lr·wd·w, then the update rule.
  */
 import type { Backend } from '../backend/backend.js';
 
@@ -17,6 +18,8 @@ export interface OptimizerArgs {
   clipvalue?: number;
   /** Scale all gradients together so their joint L2 norm is at most this. */
   globalClipnorm?: number;
+  /** Decoupled weight decay: w −= lr·weightDecay·w before each update (Keras 3 applies it to every trainable weight). */
+  weightDecay?: number;
 }
 
 /** A variable as the optimizer sees it: a slice of the flat parameter and gradient buffers. */
@@ -28,6 +31,7 @@ export abstract class Optimizer {
   readonly clipnorm?: number;
   readonly clipvalue?: number;
   readonly globalClipnorm?: number;
+  readonly weightDecay: number;
   /** Number of updates applied so far. */
   iterations = 0;
   protected be?: Backend;
@@ -49,6 +53,8 @@ export abstract class Optimizer {
     this.clipnorm = args.clipnorm;
     this.clipvalue = args.clipvalue;
     this.globalClipnorm = args.globalClipnorm;
+    this.weightDecay = args.weightDecay ?? 0;
+    checkNonNegative(this.constructor.name, 'weightDecay', this.weightDecay);
   }
 
   /** True once `build` bound it to a model's buffers. */
@@ -93,6 +99,7 @@ export abstract class Optimizer {
         if (!(norm <= this.clipnorm)) be.scale(s.gradPtr, this.clipnorm / Math.max(norm, this.clipnorm), s.size);
       }
     }
+    if (this.weightDecay > 0) be.scale(this.W, 1 - this.learningRate * this.weightDecay, this.n);
     this.iterations++;
     this.update(be, this.iterations);
   }
@@ -111,6 +118,7 @@ export abstract class Optimizer {
     if (this.clipnorm) c.clipnorm = this.clipnorm;
     if (this.clipvalue) c.clipvalue = this.clipvalue;
     if (this.globalClipnorm) c.globalClipnorm = this.globalClipnorm;
+    if (this.weightDecay) c.weightDecay = this.weightDecay;
     return c;
   }
 }

@@ -70,7 +70,7 @@ describe('bad input', () => {
     expect(() => layers.dense({ units: 3, activation: 'relux' })).toThrow(/Unknown activation 'relux'; valid names: linear, relu, .*softmax/);
     const m = smallMlp();
     expect(() => m.compile({ optimizer: 'adam', loss: 'crossentropy' })).toThrow(/Unknown loss 'crossentropy'; valid names: sparseCategoricalCrossentropy/);
-    expect(() => m.compile({ optimizer: 'adamax', loss: 'mse' })).toThrow(/Unknown optimizer 'adamax'; valid names: sgd, adam, rmsprop, adagrad/);
+    expect(() => m.compile({ optimizer: 'adamax', loss: 'mse' })).toThrow(/Unknown optimizer 'adamax'; valid names: sgd, adam, adamw, rmsprop, adagrad/);
     expect(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['f1'] })).toThrow(/Unknown metric 'f1'; valid names: accuracy/);
     // Keras snake_case aliases resolve.
     expect(() => layers.dense({ units: 3, activation: 'leaky_relu' })).not.toThrow();

@@ -18,3 +18,8 @@ export function scale(h: Heap, X: number, s: number, n: number): void {
   const f = h.f, x = X >> 2;
   for (let i = 0; i < n; i++) f[x + i] *= s;
 }
+
+export function axpy(h: Heap, Y: number, X: number, n: number, a: number): void {
+  const f = h.f, y = Y >> 2, x = X >> 2;
+  for (let i = 0; i < n; i++) f[y + i] += a * f[x + i];
+}

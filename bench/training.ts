@@ -1,0 +1,237 @@
+/**
+ * Training throughput on the MNIST MLP: 784-500(relu)-10(softmax), Adam 0.001, batch 100,
+ * sparse categorical crossentropy, the real MNIST training images. Four contenders train the
+ * same model from the same initial weights on the same batches:
+ *   keelnet wasm, keelnet js, TensorFlow.js 4.22 wasm (one thread, SIMD), TensorFlow.js cpu.
+ * Each timed chunk is a `fit` call (shuffle on, silent) over `steps × 100` samples, so every
+ * step is a full training step: forward, loss, backward, optimizer update.
+ *
+ * Method: check first that all four compute the same first-step loss (same model, same data),
+ * warm every contender up, then time rounds A B C D A B C D … so machine noise hits all alike,
+ * and report the median samples/s over rounds. "keelnet wasm ×" is the median over rounds of
+ * keelnet wasm's rate divided by the row's rate in the same round.
+ *
+ * Run alone: npx tsx bench/training.ts
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { Sequential, Tensor, layers, loadMnist, optimizers, ready, setBackend, setSeed } from '../bindings/index.js';
+
+export type ContenderName = 'keelnet-wasm' | 'keelnet-js' | 'tfjs-wasm' | 'tfjs-cpu';
+
+export interface TrainingOptions {
+  /** Timed rounds; each round times every contender once (default 7). */
+  rounds?: number;
+  /** Timed steps per round, per contender (defaults: keelnet-wasm 120, keelnet-js 10, tfjs-wasm 30, tfjs-cpu 10). */
+  steps?: Partial<Record<ContenderName, number>>;
+  /** Untimed steps per contender before the first round (defaults: a quarter of `steps`, at least 4). */
+  warmupSteps?: Partial<Record<ContenderName, number>>;
+  /** Progress lines (default console.error, so stdout keeps only the table). */
+  log?: (line: string) => void;
+}
+
+export interface Row {
+  name: string;
+  backend: string;
+  batch: number;
+  rounds: number;
+  stepsPerRound: number;
+  /** Median over rounds. */
+  samplesPerSec: number;
+  minSamplesPerSec: number;
+  maxSamplesPerSec: number;
+  msPerStep: number;
+  /** Median over rounds of (keelnet wasm samples/s) / (this row's samples/s), same round. */
+  keelnetWasmSpeedup: number;
+  /** Mean loss over the last timed chunk: the model really trained. */
+  lastLoss: number;
+}
+
+const BATCH = 100, INPUT = 784, HIDDEN = 500, CLASSES = 10, LR = 0.001, SEED = 42;
+const DEFAULT_STEPS: Record<ContenderName, number> = { 'keelnet-wasm': 120, 'keelnet-js': 10, 'tfjs-wasm': 30, 'tfjs-cpu': 10 };
+const ORDER: ContenderName[] = ['keelnet-wasm', 'keelnet-js', 'tfjs-wasm', 'tfjs-cpu'];
+
+interface Contender {
+  id: ContenderName;
+  name: string;
+  backend: string;
+  /** Loss of one step on the given samples (before its update), untimed. */
+  firstLoss(from: number): Promise<number>;
+  /** Train `steps` batches starting at sample `from`; returns [milliseconds, mean loss]. */
+  train(from: number, steps: number): Promise<[number, number]>;
+}
+
+interface Data { x: Float32Array; labels: Int32Array; n: number }
+
+export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const rounds = opts.rounds ?? 7;
+  const steps = { ...DEFAULT_STEPS, ...opts.steps };
+  const warmup = Object.fromEntries(ORDER.map((id) => [id, opts.warmupSteps?.[id] ?? Math.max(4, Math.ceil(steps[id] / 4))])) as Record<ContenderName, number>;
+
+  const mnist = await loadMnist();
+  const data: Data = { x: mnist.xTrain.values as Float32Array, labels: mnist.yTrain.values as Int32Array, n: mnist.xTrain.shape[0] };
+
+  await ready();
+  const keelWasm = keelnetContender('wasm', data);
+  const initial = keelWasm.model.getWeights();
+  const keelJs = keelnetContender('js', data, initial);
+  const tfWasm = await tfjsContender('wasm', data, initial);
+  const tfCpu = await tfjsContender('cpu', data, initial);
+  const contenders = [keelWasm.contender, keelJs.contender, tfWasm, tfCpu];
+
+  // Check: same weights and same batch must give the same loss everywhere (float32, different summation orders).
+  const losses: number[] = [];
+  for (const c of contenders) losses.push(await c.firstLoss(0));
+  const ref = losses[0];
+  contenders.forEach((c, i) => {
+    if (!(Math.abs(losses[i] - ref) <= 1e-5 * Math.abs(ref) + 1e-6)) {
+      throw new Error(`training bench: ${c.name} ${c.backend} first-step loss ${losses[i]} differs from keelnet wasm's ${ref}; the contenders are not training the same thing`);
+    }
+  });
+  log(`training: first-step loss ${ref.toFixed(6)} on all ${contenders.length} contenders; warming up`);
+
+  for (const c of contenders) await c.train(BATCH, warmup[c.id]);
+
+  const rates: Record<ContenderName, number[]> = { 'keelnet-wasm': [], 'keelnet-js': [], 'tfjs-wasm': [], 'tfjs-cpu': [] };
+  const lastLoss: Partial<Record<ContenderName, number>> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const c of contenders) {
+      const samples = steps[c.id] * BATCH;
+      // Walk through the training set; every contender sees the same slice in the same round.
+      const from = (r * steps['keelnet-wasm'] * BATCH) % (data.n - samples + 1);
+      const [ms, loss] = await c.train(from, steps[c.id]);
+      if (!Number.isFinite(loss)) throw new Error(`training bench: ${c.name} ${c.backend} loss became ${loss}`);
+      rates[c.id].push(samples / (ms / 1000));
+      lastLoss[c.id] = loss;
+    }
+    log(`training: round ${r + 1}/${rounds}: ${contenders.map((c) => `${c.id} ${Math.round(rates[c.id][r])}`).join(', ')} samples/s`);
+  }
+  keelWasm.model.dispose();
+  keelJs.model.dispose();
+
+  return contenders.map((c) => {
+    const rs = rates[c.id];
+    const sps = median(rs);
+    return {
+      name: c.name,
+      backend: c.backend,
+      batch: BATCH,
+      rounds,
+      stepsPerRound: steps[c.id],
+      samplesPerSec: Math.round(sps),
+      minSamplesPerSec: Math.round(Math.min(...rs)),
+      maxSamplesPerSec: Math.round(Math.max(...rs)),
+      msPerStep: round3((1000 * BATCH) / sps),
+      keelnetWasmSpeedup: round3(median(rs.map((v, i) => rates['keelnet-wasm'][i] / v))),
+      lastLoss: round3(lastLoss[c.id]!),
+    };
+  });
+}
+
+function keelnetContender(backend: 'wasm' | 'js', data: Data, initial?: Tensor[]): { model: Sequential; contender: Contender } {
+  setBackend(backend);
+  setSeed(SEED);
+  const model = new Sequential([
+    layers.dense({ units: HIDDEN, activation: 'relu', inputShape: [INPUT] }),
+    layers.dense({ units: CLASSES, activation: 'softmax' }),
+  ]);
+  if (initial) model.setWeights(initial);
+  model.compile({ optimizer: optimizers.adam({ learningRate: LR }), loss: 'sparseCategoricalCrossentropy' });
+  const slice = (from: number, count: number) => [
+    new Tensor(data.x.subarray(from * INPUT, (from + count) * INPUT), [count, INPUT]),
+    new Tensor(data.labels.subarray(from, from + count), [count]),
+  ] as const;
+  const contender: Contender = {
+    id: `keelnet-${backend}`,
+    name: 'keelnet',
+    backend,
+    async firstLoss(from) {
+      const [x, y] = slice(from, BATCH);
+      const h = await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
+      return h.history.loss[0];
+    },
+    async train(from, steps) {
+      const [x, y] = slice(from, steps * BATCH);
+      const t0 = performance.now();
+      const h = await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
+      return [performance.now() - t0, h.history.loss[0]];
+    },
+  };
+  return { model, contender };
+}
+
+let tfjsWasmPathsSet = false;
+
+/** A tf.sequential twin on one TF.js backend. Its weights and data are created while that backend is active, so switching never moves them. */
+async function tfjsContender(backend: 'wasm' | 'cpu', data: Data, initial: Tensor[]): Promise<Contender> {
+  if (backend === 'wasm' && !tfjsWasmPathsSet) {
+    // One thread: in Node the backend reports no multithread support (tensorflow/tfjs#3830) and loads tfjs-backend-wasm-simd.wasm.
+    const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
+    setWasmPaths(path.join(path.dirname(pkg), 'dist') + path.sep);
+    tfjsWasmPathsSet = true;
+  }
+  const use = async () => {
+    if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`training bench: TF.js backend '${backend}' failed to initialize`);
+  };
+  await use();
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: HIDDEN, activation: 'relu', inputShape: [INPUT] }),
+      tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
+    ],
+  });
+  model.setWeights(initial.map((w) => tf.tensor(w.values as Float32Array, [...w.shape], 'float32')));
+  model.compile({ optimizer: tf.train.adam(LR), loss: 'sparseCategoricalCrossentropy' });
+  const slice = (from: number, count: number) => [
+    tf.tensor2d(data.x.subarray(from * INPUT, (from + count) * INPUT), [count, INPUT]),
+    tf.tensor1d(Float32Array.from(data.labels.subarray(from, from + count))),
+  ] as const;
+  const isWasm = backend === 'wasm';
+  return {
+    id: `tfjs-${backend}`,
+    name: `TensorFlow.js ${tf.version.tfjs}`,
+    backend: isWasm ? 'wasm (1 thread, SIMD)' : 'cpu',
+    async firstLoss(from) {
+      await use();
+      const [x, y] = slice(from, BATCH);
+      const loss = await model.trainOnBatch(x, y) as number;
+      tf.dispose([x, y]);
+      return loss;
+    },
+    async train(from, steps) {
+      await use();
+      const [x, y] = slice(from, steps * BATCH);
+      const t0 = performance.now();
+      const h = await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
+      await model.layers[1].getWeights()[1].data(); // the last update has landed
+      const ms = performance.now() - t0;
+      tf.dispose([x, y]);
+      return [ms, h.history.loss[0] as number];
+    },
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/** The two ratios the README quotes, from benchTraining's rows. */
+export function trainingRatios(rows: Row[]): { keelnetWasmOverTfjsWasm: number; keelnetWasmOverKeelnetJs: number } {
+  const by = (name: string, backend: string) => rows.find((r) => r.name.startsWith(name) && r.backend.startsWith(backend))?.keelnetWasmSpeedup ?? NaN;
+  return { keelnetWasmOverTfjsWasm: by('TensorFlow.js', 'wasm'), keelnetWasmOverKeelnetJs: by('keelnet', 'js') };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const rows = await benchTraining();
+  console.table(rows);
+  const r = trainingRatios(rows);
+  console.log(`keelnet wasm / TF.js wasm: ${r.keelnetWasmOverTfjsWasm}×   keelnet wasm / keelnet js: ${r.keelnetWasmOverKeelnetJs}×`);
+}
