@@ -39,6 +39,8 @@ export interface GemmBenchOptions {
   jsMaxSquare?: number;
   /** Use this peak (GFLOP/s) instead of measuring it before and after; then no peak rows. */
   peak?: number;
+  /** What to run (default: SQUARES then MLP_SHAPES). */
+  shapes?: GemmShape[];
 }
 
 const TRANS = [[0, 0], [1, 0], [0, 1]] as const;
@@ -60,7 +62,7 @@ export async function benchGemm(opts: GemmBenchOptions = {}): Promise<Row[]> {
   warmUp(wasm);
   const before = opts.peak ?? await measurePeak();
   const rows: Row[] = [];
-  for (const s of [...SQUARES, ...MLP_SHAPES]) {
+  for (const s of opts.shapes ?? [...SQUARES, ...MLP_SHAPES]) {
     const isSquare = s.M === s.N && s.N === s.K;
     const A = randomMatrix(s.M * s.K, 1), B = randomMatrix(s.K * s.N, 2);
     const want = runOnce(js, s, A, B);

@@ -49,7 +49,7 @@ export function gradCheck(model: Sequential, x: Tensor, y: Labels, options: Grad
   const entries: GradCheckEntry[] = [];
   const pick = new Random(12345);
   const probe = clone._probe(x, y, options.checkInput ?? true);
-  const weights = clone.layers.flatMap((l) => l.weights.filter((w) => w.trainable).map((w) => ({ l, w })));
+  const weights = clone.layers.flatMap((l) => l.weights.filter((w) => w.trainable).map((w) => ({ w })));
   const analytic = weights.map(({ w }) => be.read64(w.gradPtr, w.size));
   const inputGrad = probe.inputGrad ? be.read64(clone._inputGradPtr(), x.size) : undefined;
 
@@ -69,8 +69,8 @@ export function gradCheck(model: Sequential, x: Tensor, y: Labels, options: Grad
     entries.push({ name, maxRelError: maxRel, maxAbsError: maxAbs, checked: idx.length });
   };
 
-  weights.forEach(({ l, w }, k) => {
-    check(`${l.name}/${w.name}`, w.size, analytic[k],
+  weights.forEach(({ w }, k) => {
+    check(`${w.owner}/${w.name}`, w.size, analytic[k],
       (i) => be.read64(w.ptr + i * 4, 1)[0], (i, v) => be.write(w.ptr + i * 4, [v]), () => clone._loss(x, y));
   });
   if (inputGrad) {

@@ -1,8 +1,8 @@
 /**
  * PReLU: y = x > 0 ? x : alpha·x with a learned slope `alpha` of the sample's shape (Keras 3
- * `PReLU(alpha_initializer="Zeros", shared_axes=None)`). `sharedAxes` sets those axes of alpha
- * to 1, so one slope serves every position along them: [1, 2] on (h, w, c) images learns one
- * slope per channel.
+ * `PReLU(alpha_initializer="Zeros", alpha_regularizer=None, shared_axes=None)`; constraints are
+ * not supported). `sharedAxes` sets those axes of alpha to 1, so one slope serves every position
+ * along them: [1, 2] on (h, w, c) images learns one slope per channel.
  *
  * The shared axes must lead (1, 2, …, k; axes of size 1 count as shared either way): alpha is
  * then the trailing (rows, cols) block's column vector, cols = alpha's size, and one pair of
@@ -12,11 +12,14 @@
  * dAlpha += Σ over samples and shared positions of dy·x where x ≤ 0.
  */
 import type { InitializerIdentifier } from '../initializers.js';
+import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
 import { Layer, type LayerArgs, type RunContext, type Weight } from './layer.js';
 
 export interface PReLUArgs extends LayerArgs {
   /** Initializer of the slopes (default 'zeros', as Keras: the layer starts as a ReLU). */
   alphaInitializer?: InitializerIdentifier;
+  /** Penalty on the slopes ('l1', 'l2', regularizers.l2({ l2 }), …). */
+  alphaRegularizer?: RegularizerIdentifier;
   /**
    * Axes (1-based, the batch axis excluded, as Keras) along which the slope is shared; they must
    * be the leading axes, e.g. [1, 2] for one slope per channel of an (h, w, c) input. Default: none.
@@ -27,12 +30,14 @@ export interface PReLUArgs extends LayerArgs {
 export class PReLU extends Layer {
   static className = 'PReLU';
   readonly alphaInitializer: InitializerIdentifier;
+  readonly alphaRegularizer?: Regularizer;
   readonly sharedAxes: number[] | null;
   alpha!: Weight;
 
   constructor(args: PReLUArgs = {}) {
     super(args);
     this.alphaInitializer = args.alphaInitializer ?? 'zeros';
+    this.alphaRegularizer = getRegularizer(args.alphaRegularizer, `${this.name}: alphaRegularizer`);
     const axes = args.sharedAxes;
     if (axes === undefined || axes === null) this.sharedAxes = null;
     else {
@@ -69,7 +74,7 @@ export class PReLU extends Layer {
 
   override build(inputShape: number[]): void {
     super.build(inputShape);
-    this.alpha = this.addWeight('alpha', this.alphaShape(inputShape), this.alphaInitializer);
+    this.alpha = this.addWeight('alpha', this.alphaShape(inputShape), this.alphaInitializer, true, this.alphaRegularizer);
   }
 
   /** The (rows, cols) view the kernels take: cols = alpha's size. */
@@ -85,7 +90,10 @@ export class PReLU extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), alphaInitializer: this.alphaInitializer, sharedAxes: this.sharedAxes };
+    return {
+      ...super.getConfig(), alphaInitializer: this.alphaInitializer, sharedAxes: this.sharedAxes,
+      ...(this.alphaRegularizer && { alphaRegularizer: this.alphaRegularizer }),
+    };
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  Activation, ELU, LeakyReLU, PReLU, Sequential, gradCheck, initializers, layers, ready, setBackend, setSeed, tensor,
+  Activation, ELU, LeakyReLU, PReLU, Sequential, gradCheck, initializers, layers, ready, regularizers, setBackend, setSeed, tensor,
   type Layer,
 } from '../../bindings/index.js';
 import { expectClose, randomArray } from '../helpers/close.js';
@@ -47,6 +47,7 @@ describe('gradient check (float64 reference core), maxRelError < 1e-5', () => {
     ['prelu, sharedAxes [1, 2] on (2, 3, 4)', () => layers.prelu({ alphaInitializer: 'randomUniform', sharedAxes: [1, 2] }), [2, 3, 5]],
     ['prelu, every axis shared', () => layers.prelu({ alphaInitializer: initializers.constant({ value: 0.3 }), sharedAxes: [1, 2, 3] }), [2, 3, 5]],
     ['prelu, zeros (the default: a ReLU whose slope still gets a gradient)', () => layers.prelu(), [5]],
+    ['prelu, alphaRegularizer l2 (its gradient joins dAlpha)', () => layers.prelu({ alphaInitializer: 'randomNormal', alphaRegularizer: regularizers.l2({ l2: 0.3 }) }), [5]],
   ];
 
   it.each(cases)('%s', (_name, make, inShape) => {
@@ -207,7 +208,9 @@ describe('defaults, names and configs', () => {
       { name: 'elu_cfg', trainable: false, alpha: 0.5 },
       { name: 'prelu_cfg', trainable: true, alphaInitializer: 'ones', sharedAxes: [1] },
     ]);
-    for (const l of made) {
+    const reg = layers.prelu({ alphaRegularizer: 'l2', name: 'prelu_reg' });
+    expect(reg.getConfig().alphaRegularizer).toEqual({ className: 'L2', l1: 0, l2: 0.01 });
+    for (const l of [...made, reg]) {
       const c = l.clone();
       expect(c.constructor).toBe(l.constructor);
       expect(c.getConfig()).toEqual(l.getConfig());

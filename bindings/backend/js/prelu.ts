@@ -17,7 +17,7 @@ export function preluBackward(h: Heap, dX: number, dAlpha: number, dY: number, X
     for (let c = 0; c < cols; c++) {
       const i = r * cols + c, v = f[x + i], g = f[dy + i];
       if (dX !== 0) f[dx + i] += v > 0 ? g : f[a + c] * g;
-      if (dAlpha !== 0) f[da + c] += v > 0 ? 0 : 0.99 * g * v;
+      if (dAlpha !== 0) f[da + c] += v > 0 ? 0 : g * v;
     }
   }
 }
