@@ -190,11 +190,16 @@ async function tfjsContender(backend: 'wasm' | 'cpu', data: Data, initial: Tenso
     tf.tensor2d(data.x.subarray(from * INPUT, (from + count) * INPUT), [count, INPUT]),
     tf.tensor1d(Float32Array.from(data.labels.subarray(from, from + count))),
   ] as const;
-  const isWasm = backend === 'wasm';
+  let label: string = backend;
+  if (backend === 'wasm') {
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    label = `wasm (${threads ? 'threads' : '1 thread'}${simd ? ', SIMD' : ', no SIMD'})`;
+  }
   return {
     id: `tfjs-${backend}`,
     name: `TensorFlow.js ${tf.version.tfjs}`,
-    backend: isWasm ? 'wasm (1 thread, SIMD)' : 'cpu',
+    backend: label,
     async firstLoss(from) {
       await use();
       const [x, y] = slice(from, BATCH);

@@ -28,3 +28,6 @@ export { clipGradNorm, clipGradValue } from './diagnostics/clipping.js';
 export type { ClipGradNormOptions } from './diagnostics/clipping.js';
 export { regularizers } from './regularizers.js';
 export type { Regularizer } from './regularizers.js';
+export { gradientReport, GradientReport, defaultThresholds } from './diagnostics/gradient-report.js';
+export type { GradientStatus, GradientThresholds, GradientReportData } from './diagnostics/gradient-report.js';
+export type { LayerStats, WeightStats } from './diagnostics/layer-stats.js';

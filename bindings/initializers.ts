@@ -152,8 +152,14 @@ const byName: Record<string, () => Initializer> = {
 
 export type InitializerIdentifier = keyof typeof byName | string | Initializer;
 
-/** An initializer from a name ('heNormal', 'he_normal', 'HeNormal') or an Initializer object. */
+/** Keras 3's extra names (keras/src/initializers/__init__.py), normalized: 'uniform', 'normal', 'one', 'zero'. */
+const kerasAliases = { uniform: 'randomuniform', normal: 'randomnormal', one: 'ones', zero: 'zeros', orthogonalinitializer: 'orthogonal' };
+
+/** An initializer from a name ('heNormal', 'he_normal', 'HeNormal', Keras's 'normal') or an Initializer object. */
 export function getInitializer(id: InitializerIdentifier, what = 'initializer'): Initializer {
-  if (typeof id === 'object' && id !== null && typeof (id as Initializer).sample === 'function') return id as Initializer;
-  return lookup(byName, id, what)();
+  if (typeof id === 'object' && id !== null) {
+    if (typeof (id as Initializer).sample === 'function') return id as Initializer;
+    throw new Error(`${what}: expected an initializer name or an object from keelnet's initializers, got ${JSON.stringify(id)}; valid names: ${Object.keys(byName).join(', ')}`);
+  }
+  return lookup(byName, id, what, kerasAliases)();
 }

@@ -155,13 +155,14 @@ function pack(dst: usize, src: usize, rows: i32, kc: i32, sr: i32, sk: i32, R: i
   const full = rows / R * R;
   const rowBytes = <usize>sr << 2, kBytes = <usize>sk << 2, panelBytes = <usize>(R * kc) << 2;
   if (sr == 1) {
-    // Panel rows are contiguous (op(A) = Aᵀ, op(B) = B): each k is R/4 vector copies.
-    for (let p = 0; p < full; p += R) {
-      let s = src + (<usize>p << 2), d = dst + <usize>(p / R) * panelBytes;
-      for (let k = 0; k < kc; k++) {
-        for (let v = 0; v < R; v += 4) v128.store(d + (<usize>v << 2), v128.load(s + (<usize>v << 2)));
-        d += <usize>R << 2;
-        s += kBytes;
+    // Panel rows are contiguous (op(A) = Aᵀ, op(B) = B): each k is R/4 vector copies per panel.
+    // k outermost, so the source is read row by row, contiguously: walking one panel down k
+    // instead strides by a whole row, which at N = 1024 (4 KiB) hits one L1 set and thrashes.
+    for (let k = 0; k < kc; k++) {
+      const s = src + <usize>k * kBytes, d = dst + (<usize>(k * R) << 2);
+      for (let p = 0; p < full; p += R) {
+        const sp = s + (<usize>p << 2), dp = d + <usize>(p / R) * panelBytes;
+        for (let v = 0; v < R; v += 4) v128.store(dp + (<usize>v << 2), v128.load(sp + (<usize>v << 2)));
       }
     }
   } else {

@@ -13,6 +13,7 @@ import { Layer, uniqueName, type RunContext } from '../layers/layer.js';
 import { computeLoss, getLoss, isSparse, type Loss, type LossName } from '../losses.js';
 import { computeMetric, getMetric, type Metric } from '../metrics.js';
 import { applyRegularizer } from '../regularizers.js';
+import { gradientReport, type GradientReport, type GradientThresholds } from '../diagnostics/gradient-report.js';
 import { getOptimizer, Optimizer } from '../optimizers/index.js';
 import { random } from '../random.js';
 import { Tensor, shapeSize } from '../tensor.js';
@@ -109,7 +110,8 @@ export class Sequential {
     this.params = planParameters(this.be, this.layers);
   }
 
-  get built(): boolean { return !!this.params; }
+  /** True when every layer knows its input shape (its weights are declared and drawn). */
+  get built(): boolean { return this.layers.length > 0 && this.layers.every((l) => l.built); }
   get inputShape(): number[] { return this.layers[0]?.inputShape ?? []; }
   get outputShape(): number[] { return this.layers[this.layers.length - 1]?.outputShape ?? []; }
   private get output(): Layer { return this.layers[this.layers.length - 1]; }
@@ -187,6 +189,7 @@ export class Sequential {
   }
 
   private forward(batch: number, training: boolean): void {
+    this._lastBatch = batch;
     const ctx = this.ctx(batch, training);
     for (const l of this.layers) l.forward(ctx);
   }
@@ -266,6 +269,15 @@ export class Sequential {
       new Tensor(w.gradPtr ? this.be!.read(w.gradPtr, w.size) : new Float32Array(w.size), w.shape)));
   }
 
+  /**
+   * Per-layer gradient health on one batch (weights untouched): statistics, a status
+   * ('healthy' | 'vanishing' | 'exploding' | 'dead' | 'nonfinite'), the culprits and advice.
+   */
+  gradientReport(x: Tensor, y: Labels, thresholds: Partial<GradientThresholds> = {}): GradientReport {
+    this.checkAlive('gradientReport');
+    return gradientReport(this, x, y, thresholds);
+  }
+
   /** Run the compiled optimizer (with its clipping options) on the gradient buffer's contents. */
   applyGradients(): void {
     this.checkAlive('applyGradients');
@@ -314,6 +326,15 @@ export class Sequential {
 
   /** @internal The backend this model lives on. */
   get _backend(): Backend | undefined { return this.be; }
+
+  /** @internal What the diagnostics read: memory plans, the optimizer, the batch last run. */
+  _internals(): { be: Backend; params: ParameterPlan; acts?: ActivationPlan; optimizer?: Optimizer; loss?: Loss } {
+    if (!this.params) this.build();
+    return { be: this.be!, params: this.params!, acts: this.acts, optimizer: this.compiled?.optimizer, loss: this.compiled?.loss };
+  }
+
+  /** @internal Batch size of the activations last computed (0 before any). */
+  _lastBatch = 0;
 
   async fit(x: Tensor, y: Labels, args: FitArgs = {}): Promise<History> {
     this.checkAlive('fit');

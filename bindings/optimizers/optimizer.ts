@@ -104,6 +104,30 @@ export abstract class Optimizer {
     this.update(be, this.iterations);
   }
 
+  /**
+   * The size ‖Δw‖ of the update `apply()` would make to each slot now (clipping, weight decay and
+   * the rule included), leaving weights, gradients, state and the step count exactly as they were.
+   */
+  simulateUpdateNorms(): number[] {
+    const be = this.be!;
+    const n = this.n, stateFloats = this.stateBuffers() * n;
+    if (n === 0) return [];
+    const scratch = be.alloc((2 * n + stateFloats) * 4);
+    const W0 = scratch, G0 = scratch + n * 4, S0 = scratch + 2 * n * 4;
+    be.copy(W0, this.W, n);
+    be.copy(G0, this.G, n);
+    if (stateFloats) be.copy(S0, this.stateBlock, stateFloats);
+    const it = this.iterations;
+    this.apply();
+    const norms = this.slots.map((s) => Math.sqrt(be.sumSquaredDiff(s.ptr, W0 + (s.ptr - this.W), s.size)));
+    be.copy(this.W, W0, n);
+    be.copy(this.G, G0, n);
+    if (stateFloats) be.copy(this.stateBlock, S0, stateFloats);
+    this.iterations = it;
+    be.free(scratch);
+    return norms;
+  }
+
   /** The update rule over the flat buffers; `step` counts from 1. */
   protected abstract update(be: Backend, step: number): void;
 

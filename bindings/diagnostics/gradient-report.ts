@@ -1,0 +1,208 @@
+/**
+ * gradientReport: one forward/backward pass on a batch, per-layer statistics, and a verdict —
+ * healthy, vanishing, exploding, dead or nonfinite — naming the layers responsible and the
+ * remedies. The model's weights (trainable and not) and optimizer state are left as they were.
+ *
+ * The verdict, in order of precedence (thresholds in `GradientThresholds`, all configurable):
+ *  - nonfinite: the loss, an activation or a gradient is NaN/±Infinity; culprit: the first layer
+ *    whose output went bad, else the deepest layer whose gradient did.
+ *  - exploding: magnitudes, not ratios — in a network whose initialization is too large every
+ *    layer's gradient is huge and the first-to-last ratio stays near 1. Any of: an update larger
+ *    than `explodingUpdateRatio`·‖w‖; activations whose RMS grows by more than
+ *    `explodingGrowth`× per layer on average up to an RMS above `explodingActivationRms`;
+ *    a gradient norm above `explodingGradNorm`.
+ *  - dead: a ReLU layer with at least `deadFraction` of its units silent on the whole batch.
+ *    (At initialization a deep ReLU + He network has up to ~45% such units: normal, not dead.)
+ *  - vanishing: a layer's kernel-gradient norm below `vanishingRatio` × the output layer's.
+ */
+import type { Weight } from '../layers/layer.js';
+import type { Labels } from '../models/data.js';
+import type { Sequential } from '../models/sequential.js';
+import type { Tensor } from '../tensor.js';
+import { collectLayerStats, firstNonFinite, type LayerStats } from './layer-stats.js';
+
+export type GradientStatus = 'healthy' | 'vanishing' | 'exploding' | 'dead' | 'nonfinite';
+
+export interface GradientThresholds {
+  /** Kernel gradient norm / the output layer's below this: vanishing (default 1e-3). */
+  vanishingRatio: number;
+  /**
+   * ‖Δw‖/‖w‖ of one update above this: exploding (default 10). Healthy layers sit near 1e-3–1e-2;
+   * a kernel initialized near zero (the last kernel of a residual block) legitimately sees ~1.
+   */
+  explodingUpdateRatio: number;
+  /** Mean growth of the activation RMS per layer above this… (default 1.5; He-initialized ReLU stacks stay near 1) */
+  explodingGrowth: number;
+  /** …reaching an activation RMS above this: exploding (default 100). */
+  explodingActivationRms: number;
+  /** Any gradient norm above this: exploding (default 1e4). */
+  explodingGradNorm: number;
+  /** Fraction of a ReLU layer's units silent on the whole batch at or above this: dead (default 0.9). */
+  deadFraction: number;
+}
+
+export const defaultThresholds: GradientThresholds = {
+  vanishingRatio: 1e-3,
+  explodingUpdateRatio: 10,
+  explodingGrowth: 1.5,
+  explodingActivationRms: 100,
+  explodingGradNorm: 1e4,
+  deadFraction: 0.9,
+};
+
+export interface GradientReportData {
+  status: GradientStatus;
+  culprits: string[];
+  advice: string[];
+  loss: number;
+  /** Kernel-gradient norm of the first layer with a kernel over the last one's. */
+  firstToLastRatio: number | null;
+  layers: LayerStats[];
+  thresholds: GradientThresholds;
+}
+
+export class GradientReport implements GradientReportData {
+  status: GradientStatus = 'healthy';
+  culprits: string[] = [];
+  advice: string[] = [];
+  loss = 0;
+  firstToLastRatio: number | null = null;
+  layers: LayerStats[] = [];
+  thresholds: GradientThresholds = defaultThresholds;
+
+  constructor(data: GradientReportData) {
+    Object.assign(this, data);
+  }
+
+  toJSON(): GradientReportData {
+    const { status, culprits, advice, loss, firstToLastRatio, layers, thresholds } = this;
+    return structuredClone({ status, culprits, advice, loss, firstToLastRatio, layers, thresholds });
+  }
+
+  /** A readable table: one row per weight, then the verdict and the advice. */
+  toString(): string {
+    const f = (v: number | null, d = 2) => (v === null ? '-' : !Number.isFinite(v) ? String(v) : v === 0 ? '0' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-2 ? v.toExponential(d) : v.toFixed(3));
+    const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(0)}%`);
+    const head = ['layer', 'act mean', 'act std', 'dead', 'saturated', 'weight', '‖grad‖', 'max|g|', '‖w‖', '‖Δw‖/‖w‖', 'σmax'];
+    const rows: string[][] = [];
+    for (const l of this.layers) {
+      const first = [`${l.name} (${l.className})`, f(l.activationMean), f(l.activationStd), pct(l.deadFraction), pct(l.saturatedFraction)];
+      if (l.weights.length === 0) rows.push([...first, '', '', '', '', '', '']);
+      l.weights.forEach((w, i) => rows.push([...(i === 0 ? first : first.map(() => '')), w.name.split('/').pop()!,
+        f(w.gradNorm), f(w.gradMaxAbs), f(w.weightNorm), f(w.updateRatio), f(w.spectralNorm)]));
+    }
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (r: string[]) => r.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    const out = [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
+    out.push('', `status: ${this.status}${this.culprits.length ? ` (${this.culprits.join(', ')})` : ''}` +
+      `  loss ${f(this.loss, 3)}  first-to-last gradient ratio ${f(this.firstToLastRatio)}`);
+    for (const a of this.advice) out.push(`  - ${a}`);
+    return out.join('\n');
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** The gradient report of `model` on one batch (x, y). */
+export function gradientReport(model: Sequential, x: Tensor, y: Labels, thresholds: Partial<GradientThresholds> = {}): GradientReport {
+  if (!model.built) throw new Error(`gradientReport: ${model.name} is not built; give the first layer an inputShape or fit it first`);
+  const t = { ...defaultThresholds, ...thresholds };
+  for (const [k, v] of Object.entries(t)) {
+    if (!(typeof v === 'number' && v > 0)) throw new Error(`gradientReport: threshold ${k} must be a positive number, got ${String(v)}`);
+  }
+  const { be, params } = model._internals();
+  // Keep the non-trainable weights (e.g. moving statistics that a training-mode pass updates).
+  const frozen = params.total - params.trainable;
+  const saved = frozen > 0 ? be.alloc(frozen * 4) : 0;
+  const frozenStart = params.params + params.trainable * 4;
+  if (saved) be.copy(saved, frozenStart, frozen);
+  try {
+    const { loss } = model.computeGradients(x, y);
+    const { optimizer } = model._internals();
+    const weights = model.layers.flatMap((l) => l.weights).filter((w) => w.trainable);
+    const norms = optimizer?.attached ? optimizer.simulateUpdateNorms() : undefined;
+    const updateNorms = norms ? new Map<Weight, number>(planOrder(weights).map((w, i) => [w, norms[i]])) : undefined;
+    const layers = collectLayerStats(be, model.layers, model._lastBatch, updateNorms);
+    const bad = Number.isFinite(loss) ? undefined : firstNonFinite(be, model.layers, model._lastBatch);
+    return diagnose(layers, loss, t, bad);
+  } finally {
+    if (saved) { be.copy(frozenStart, saved, frozen); be.free(saved); }
+  }
+}
+
+/** Trainable weights in the order the planner laid them out (the optimizer's slot order). */
+function planOrder(weights: Weight[]): Weight[] {
+  return [...weights].sort((a, b) => a.ptr - b.ptr);
+}
+
+const sci = (v: number) => (Number.isFinite(v) ? v.toExponential(1) : String(v));
+
+/** The verdict from per-layer statistics. Exported for the gradient monitor. */
+export function diagnose(layers: LayerStats[], loss: number, t: GradientThresholds,
+  bad?: { activation?: string; gradient?: string }): GradientReport {
+  const kernels = layers.map((l) => ({ l, k: l.weights.find((w) => /kernel$/.test(w.name)) ?? l.weights[0] })).filter((e) => e.k);
+  const last = kernels[kernels.length - 1];
+  const firstToLastRatio = kernels.length >= 2 && last.k.gradNorm > 0 ? kernels[0].k.gradNorm / last.k.gradNorm : null;
+  const report = (status: GradientStatus, culprits: string[], advice: string[]) =>
+    new GradientReport({ status, culprits, advice, loss, firstToLastRatio, layers, thresholds: t });
+
+  // Non-finite anything.
+  const nonFiniteLayers = layers.filter((l) => !Number.isFinite(l.activationMean) || !Number.isFinite(l.activationStd)
+    || l.weights.some((w) => !Number.isFinite(w.gradNorm)));
+  if (!Number.isFinite(loss) || nonFiniteLayers.length) {
+    const culprit = bad?.activation ?? layers.find((l) => !Number.isFinite(l.activationStd) || !Number.isFinite(l.activationMean))?.name
+      ?? bad?.gradient?.split('/')[0] ?? [...nonFiniteLayers].reverse()[0]?.name ?? layers[layers.length - 1].name;
+    return report('nonfinite', [culprit], [
+      `${culprit}: ${bad?.activation || nonFiniteLayers.some((l) => !Number.isFinite(l.activationStd)) ? 'activations' : 'gradients'} became NaN/Infinity (loss ${loss}) — `
+      + 'check the inputs for NaN, lower the learning rate, clip gradients (globalClipnorm: 1), and prefer fromLogits losses',
+    ]);
+  }
+
+  // Exploding: big updates, runaway activations, or huge gradients.
+  const exploding = new Map<string, string>();
+  for (const l of layers) for (const w of l.weights) {
+    if (w.updateRatio !== null && w.updateRatio > t.explodingUpdateRatio) exploding.set(l.name, `one update would change ${w.name} by ${sci(w.updateRatio)}× its norm`);
+    else if (w.gradNorm > t.explodingGradNorm) exploding.set(l.name, `gradient norm ${sci(w.gradNorm)}`);
+  }
+  const rms = layers.map((l) => Math.hypot(l.activationMean, l.activationStd));
+  if (layers.length >= 3 && rms[0] > 0) {
+    const peak = rms.reduce((m, v, i) => (v > rms[m] ? i : m), 0);
+    const growth = peak > 0 ? (rms[peak] / rms[0]) ** (1 / peak) : 1;
+    if (rms[peak] > t.explodingActivationRms && growth > t.explodingGrowth) {
+      // The layers where the activations grew fastest are the ones to fix.
+      layers.forEach((l, i) => {
+        if (i > 0 && i <= peak && rms[i] / rms[i - 1] > t.explodingGrowth && !exploding.has(l.name)) {
+          exploding.set(l.name, `activation RMS grew ${(rms[i] / rms[i - 1]).toFixed(1)}× to ${sci(rms[i])}`);
+        }
+      });
+    }
+  }
+  if (exploding.size) {
+    return report('exploding', [...exploding.keys()], [...exploding].map(([name, why]) =>
+      `${name}: ${why} — exploding; clip gradients (globalClipnorm: 1 or clipGradNorm), lower the learning rate, `
+      + 'use a smaller initialization (glorotUniform/heNormal), or add batchNormalization'));
+  }
+
+  // Dead ReLUs.
+  const dead = layers.filter((l) => l.deadFraction !== null && l.deadFraction >= t.deadFraction);
+  if (dead.length) {
+    return report('dead', dead.map((l) => l.name), dead.map((l) =>
+      `${l.name}: ${(100 * l.deadFraction!).toFixed(0)}% of its units output 0 for the whole batch — dead ReLUs; `
+      + 'try leakyReLU or elu, heNormal initialization, a smaller learning rate, or batchNormalization'));
+  }
+
+  // Vanishing: gradients far smaller than at the output.
+  if (last && last.k.gradNorm > 0) {
+    const vanishing = kernels.filter((e) => e !== last && e.k.gradNorm < t.vanishingRatio * last.k.gradNorm);
+    if (vanishing.length) {
+      return report('vanishing', vanishing.map((e) => e.l.name), vanishing.map((e) => {
+        const ratio = last.k.gradNorm / Math.max(e.k.gradNorm, Number.MIN_VALUE);
+        return `${e.l.name}: gradient norm ${sci(e.k.gradNorm)}, 10^${Math.round(Math.log10(ratio))}× smaller than the output layer — vanishing; `
+          + 'try heNormal initialization, relu, batchNormalization, or residual connections';
+      }));
+    }
+  }
+  return report('healthy', [], []);
+}
