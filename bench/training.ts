@@ -46,7 +46,7 @@ export interface Row {
   msPerStep: number;
   /** Median over rounds of (keelnet wasm samples/s) / (this row's samples/s), same round. */
   keelnetWasmSpeedup: number;
-  /** Mean loss over the last timed chunk: the model really trained. */
+  /** Mean loss over the last timed chunk: proof that it trained. Not comparable across rows (the contenders train different numbers of steps). */
   lastLoss: number;
 }
 

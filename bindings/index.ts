@@ -17,9 +17,8 @@ export { optimizers, Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from './opt
 export { losses } from './losses.js';
 export type { Loss, LossName } from './losses.js';
 export * as initializers from './initializers.js';
-export { Callback } from './callbacks/callback.js';
-export type { CallbackHooks, Logs } from './callbacks/callback.js';
-export { History } from './callbacks/history.js';
+export { callbacks, Callback, History, EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN, GradientMonitor } from './callbacks/index.js';
+export type { CallbackHooks, Logs, EarlyStoppingArgs, ReduceLROnPlateauArgs, Schedule, NaNReport, TerminateOnNaNArgs, GradientMonitorArgs, MonitorRecord } from './callbacks/index.js';
 export { loadMnist } from './data/mnist.js';
 export type { Mnist } from './data/mnist.js';
 export { gradCheck } from './diagnostics/grad-check.js';

@@ -155,14 +155,22 @@ function pack(dst: usize, src: usize, rows: i32, kc: i32, sr: i32, sk: i32, R: i
   const full = rows / R * R;
   const rowBytes = <usize>sr << 2, kBytes = <usize>sk << 2, panelBytes = <usize>(R * kc) << 2;
   if (sr == 1) {
-    // Panel rows are contiguous (op(A) = Aᵀ, op(B) = B): each k is R/4 vector copies per panel.
-    // k outermost, so the source is read row by row, contiguously: walking one panel down k
-    // instead strides by a whole row, which at N = 1024 (4 KiB) hits one L1 set and thrashes.
-    for (let k = 0; k < kc; k++) {
-      const s = src + <usize>k * kBytes, d = dst + (<usize>(k * R) << 2);
-      for (let p = 0; p < full; p += R) {
-        const sp = s + (<usize>p << 2), dp = d + <usize>(p / R) * panelBytes;
-        for (let v = 0; v < R; v += 4) v128.store(dp + (<usize>v << 2), v128.load(sp + (<usize>v << 2)));
+    // Panel rows are contiguous (op(A) = Aᵀ, op(B) = B). Copy 16 floats (one cache line, 16/R
+    // panels) per k, k inside: walking one panel down k would stride by a whole source row, and
+    // at N = 1024 (4 KiB) those rows share one L1 set, so each line was fetched 16/R times.
+    const P = panelBytes;
+    // Vector v of the 16 lands in panel v/R at lane v%R: offsets of v = 4, 8, 12 from v = 0.
+    const o1 = 4 % R == 0 ? P : 16, o2 = <usize>(8 / R) * P, o3 = o2 + o1;
+    for (let c0 = 0; c0 < full; c0 += 16) {
+      const cn = full - c0;
+      let d = dst + <usize>(c0 / R) * P, s = src + (<usize>c0 << 2);
+      for (let k = 0; k < kc; k++) {
+        v128.store(d, v128.load(s));
+        if (cn > 4) v128.store(d + o1, v128.load(s, 16));
+        if (cn > 8) v128.store(d + o2, v128.load(s, 32));
+        if (cn > 12) v128.store(d + o3, v128.load(s, 48));
+        d += <usize>R << 2;
+        s += kBytes;
       }
     }
   } else {

@@ -2,6 +2,8 @@
  * Callbacks: objects with any of the Keras hooks. `CallbackList` fans each hook out and only
  * awaits when a hook returned a promise, so a fit with no async callbacks never yields per batch.
  */
+import type { Tensor } from '../tensor.js';
+
 export type Logs = Record<string, number>;
 
 export interface CallbackHooks {
@@ -16,6 +18,10 @@ export interface CallbackHooks {
 /** A model as callbacks see it (kept minimal so callbacks do not import the model). */
 export interface CallbackModel {
   stopTraining: boolean;
+  readonly name: string;
+  readonly optimizer?: { learningRate: number };
+  getWeights(): Tensor[];
+  setWeights(weights: Tensor[]): void;
 }
 
 /** Base class with no-op hooks; `this.model` is set before onTrainBegin. */

@@ -115,6 +115,8 @@ export class Sequential {
   get inputShape(): number[] { return this.layers[0]?.inputShape ?? []; }
   get outputShape(): number[] { return this.layers[this.layers.length - 1]?.outputShape ?? []; }
   private get output(): Layer { return this.layers[this.layers.length - 1]; }
+  /** The compiled optimizer (callbacks change its learningRate). */
+  get optimizer(): Optimizer | undefined { return this.compiled?.optimizer; }
 
   compile(args: CompileArgs): void {
     this.checkAlive('compile');

@@ -174,7 +174,7 @@ describe.each(['wasm', 'js', 'js64'] as const)('normalization values on %s', (na
   });
 
   it('a constant row in layer norm gives y = β', () => {
-    const b = { ...buffers(2, cols), X: new Float32Array(2 * cols).fill(0.75) };
+    const b: Buffers = { ...buffers(2, cols), X: new Float32Array(2 * cols).fill(0.75) };
     const r = runKernel(be, b, lnForward(2, cols));
     const beta = Array.from(b.beta as Float32Array);
     expect(Array.from(r.out.Y)).toEqual([...beta, ...beta]);

@@ -1,0 +1,128 @@
+/** gradientReport: the contract, no false alarms, each verdict, and weights left as they were. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Sequential, layers, ready, setSeed, tensor, loadMnist, initializers, optimizers, type Tensor } from '../../bindings/index.js';
+import { blobs } from '../helpers/models.js';
+
+let x: Tensor, y: Tensor;
+beforeAll(async () => {
+  await ready();
+  const m = await loadMnist();
+  x = tensor(m.xTrain.values.subarray(0, 128 * 784), [128, 784]);
+  y = tensor(m.yTrain.values.subarray(0, 128), [128]);
+});
+
+function coreMlp() {
+  setSeed(1);
+  const model = new Sequential([
+    layers.dense({ units: 500, activation: 'relu', inputShape: [784] }),
+    layers.dense({ units: 10, activation: 'softmax' }),
+  ]);
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+  return model;
+}
+
+describe('gradientReport', () => {
+  it('reports the core MLP healthy, with no advice, in the documented shape', () => {
+    const model = coreMlp();
+    const r = model.gradientReport(x, y);
+    expect(r.status).toBe('healthy');
+    expect(r.culprits).toEqual([]);
+    expect(r.advice).toEqual([]);
+    expect(r.layers.map((l) => l.className)).toEqual(['Dense', 'Dense']);
+    const l0 = r.layers[0];
+    expect(Object.keys(l0).sort()).toEqual(['activationMean', 'activationStd', 'className', 'deadFraction', 'name', 'saturatedFraction', 'weights']);
+    expect(l0.weights.map((w) => w.name)).toEqual([`${l0.name}/kernel`, `${l0.name}/bias`]);
+    const k = l0.weights[0];
+    expect(Object.keys(k).sort()).toEqual(['gradMaxAbs', 'gradNorm', 'name', 'spectralNorm', 'updateRatio', 'weightNorm']);
+    expect(k.gradNorm).toBeGreaterThan(0);
+    expect(k.gradMaxAbs).toBeLessThanOrEqual(k.gradNorm);
+    expect(k.updateRatio).toBeGreaterThan(1e-4);
+    expect(k.updateRatio).toBeLessThan(0.1);
+    expect(l0.weights[1].updateRatio).toBeNull(); // zero-initialized bias
+    expect(l0.deadFraction).toBeGreaterThanOrEqual(0);
+    expect(l0.saturatedFraction).toBeNull();
+    expect(r.layers[1].saturatedFraction).toBeNull();
+    // Glorot-uniform 784×500: spectral norm ≈ limit·(√784 + √500)/√3 (Marchenko–Pastur edge).
+    const limit = Math.sqrt(6 / (784 + 500));
+    expect(k.spectralNorm!).toBeGreaterThan(0.9 * limit * (28 + Math.sqrt(500)) / Math.sqrt(3));
+    expect(k.spectralNorm!).toBeLessThan(1.1 * limit * (28 + Math.sqrt(500)) / Math.sqrt(3));
+    expect(String(r)).toMatch(/status: healthy/);
+    expect(JSON.parse(JSON.stringify(r)).layers[0].weights[0].gradNorm).toBeCloseTo(k.gradNorm, 10);
+  });
+
+  it('leaves weights, optimizer state and step count untouched', async () => {
+    const model = coreMlp();
+    const { x: bx, y: by } = { x: tensor(x.values.subarray(0, 32 * 784), [32, 784]), y: tensor(y.values.subarray(0, 32), [32]) };
+    model.trainOnBatch(bx, by);
+    const before = model.getWeights().map((w) => Array.from(w.dataSync()));
+    const it = model.optimizer!.iterations;
+    model.gradientReport(x, y);
+    expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
+    expect(model.optimizer!.iterations).toBe(it);
+    // The next step is exactly what it would have been without the report.
+    const twin = coreMlp();
+    twin.trainOnBatch(bx, by);
+    twin.trainOnBatch(bx, by);
+    model.trainOnBatch(bx, by);
+    expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(twin.getWeights().map((w) => Array.from(w.dataSync())));
+  });
+
+  it('says vanishing for a deep sigmoid stack, naming the early layers', () => {
+    setSeed(2);
+    const ls = [layers.dense({ units: 64, activation: 'sigmoid', inputShape: [784] })];
+    for (let i = 0; i < 14; i++) ls.push(layers.dense({ units: 64, activation: 'sigmoid' }));
+    const model = new Sequential([...ls, layers.dense({ units: 10, activation: 'softmax' })]);
+    model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    const r = model.gradientReport(x, y);
+    expect(r.status).toBe('vanishing');
+    expect(r.culprits[0]).toBe(ls[0].name);
+    expect(r.firstToLastRatio!).toBeLessThan(1e-3);
+    expect(r.advice[0]).toMatch(new RegExp(`^${ls[0].name}: gradient norm .*smaller than the output layer — vanishing; try heNormal initialization, relu, batchNormalization, or residual connections`));
+    expect(r.layers[5].saturatedFraction).not.toBeNull();
+  });
+
+  it('says exploding from magnitudes for an over-scaled ReLU stack', () => {
+    setSeed(3);
+    const big = initializers.varianceScaling({ scale: 18, mode: 'fanIn', distribution: 'truncatedNormal' });
+    const ls = [layers.dense({ units: 64, activation: 'relu', inputShape: [784], kernelInitializer: big })];
+    for (let i = 0; i < 10; i++) ls.push(layers.dense({ units: 64, activation: 'relu', kernelInitializer: big }));
+    const model = new Sequential([...ls, layers.dense({ units: 10, activation: 'softmax' })]);
+    model.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'sparseCategoricalCrossentropy' });
+    const r = model.gradientReport(x, y);
+    expect(r.status).toBe('exploding');
+    expect(r.firstToLastRatio!).toBeGreaterThan(1e-2); // the ratio alone would not see it
+    expect(r.advice.join('\n')).toMatch(/exploding; clip gradients/);
+  });
+
+  it('says dead when a ReLU layer is silent on the whole batch', () => {
+    setSeed(4);
+    const dead = layers.dense({ units: 32, activation: 'relu', inputShape: [784], biasInitializer: initializers.constant({ value: -100 }) });
+    const model = new Sequential([dead, layers.dense({ units: 10, activation: 'softmax' })]);
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const r = model.gradientReport(x, y);
+    expect(r.status).toBe('dead');
+    expect(r.culprits).toEqual([dead.name]);
+    expect(r.layers[0].deadFraction).toBe(1);
+    expect(r.advice[0]).toMatch(/100% of its units output 0 for the whole batch — dead ReLUs/);
+  });
+
+  it('says nonfinite and names the layer', () => {
+    setSeed(5);
+    const model = new Sequential([layers.dense({ units: 3, inputShape: [4] }), layers.dense({ units: 2 })]);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const r = model.gradientReport(tensor(new Float32Array(8).fill(3e38), [2, 4]), tensor(new Float32Array(4), [2, 2]));
+    expect(r.status).toBe('nonfinite');
+    expect(r.culprits).toHaveLength(1);
+    expect(r.advice[0]).toMatch(/became NaN\/Infinity/);
+  });
+
+  it('thresholds are configurable and validated; an unbuilt model is an error', () => {
+    const model = coreMlp();
+    expect(model.gradientReport(x, y, { vanishingRatio: 10 }).status).toBe('vanishing');
+    expect(() => model.gradientReport(x, y, { deadFraction: -1 })).toThrow(/threshold deadFraction must be a positive number, got -1/);
+    const unbuilt = new Sequential([layers.dense({ units: 3 })]);
+    unbuilt.compile({ optimizer: 'sgd', loss: 'mse' });
+    const { x: bx, y: by } = blobs(4, 1);
+    expect(() => unbuilt.gradientReport(bx, by)).toThrow(/gradientReport: sequential\w* is not built/);
+  });
+});
