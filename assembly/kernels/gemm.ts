@@ -15,7 +15,10 @@
 // because it fits the module's 2 initial pages and a per-thread copy costs little. Each element
 // of op(A) is packed N/NC times and each of op(B) once, so small blocks barely add packing.
 
-/** Tile rows. 4×8 = 8 accumulators + 2 B vectors + 4 A broadcasts = 14 xmm: no spills in V8. */
+/**
+ * Tile rows. 4×8 = 8 accumulators + 2 B vectors + 4 A broadcasts + 1 product = 15 of the 16 xmm
+ * registers; V8 keeps the k loop free of spills (checked with --print-wasm-code).
+ */
 const MR = 4;
 /** Tile columns (two f32x4). */
 const NR = 8;
@@ -155,9 +158,10 @@ function pack(dst: usize, src: usize, rows: i32, kc: i32, sr: i32, sk: i32, R: i
   const full = rows / R * R;
   const rowBytes = <usize>sr << 2, kBytes = <usize>sk << 2, panelBytes = <usize>(R * kc) << 2;
   if (sr == 1) {
-    // Panel rows are contiguous (op(A) = Aᵀ, op(B) = B). Copy 16 floats (one cache line, 16/R
-    // panels) per k, k inside: walking one panel down k would stride by a whole source row, and
-    // at N = 1024 (4 KiB) those rows share one L1 set, so each line was fetched 16/R times.
+    // Panel rows are contiguous (op(A) = Aᵀ, op(B) = B): each k is R/4 vector copies per panel.
+    // Go down k 16 floats wide (one cache line, 16/R panels) so each source line is used whole
+    // the one time it is fetched. One panel at a time would stride down k by a source row, and
+    // at N = 1024 (4 KiB) those rows share one L1 set: each line came in 16/R times.
     const P = panelBytes;
     // Vector v of the 16 lands in panel v/R at lane v%R: offsets of v = 4, 8, 12 from v = 0.
     const o1 = 4 % R == 0 ? P : 16, o2 = <usize>(8 / R) * P, o3 = o2 + o1;

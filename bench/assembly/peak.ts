@@ -1,4 +1,3 @@
-// @ts-nocheck: AssemblyScript (v128, f32x4), compiled by bench/peak.ts; tsc does not know these types.
 //
 // The one-core WASM SIMD peak that GEMM is measured against: 12 independent chains of
 // f32x4.mul then f32x4.add — the two instructions GEMM's micro-kernel is made of.

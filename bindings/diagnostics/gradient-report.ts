@@ -31,7 +31,7 @@ export interface GradientThresholds {
    * a kernel initialized near zero (the last kernel of a residual block) legitimately sees ~1.
    */
   explodingUpdateRatio: number;
-  /** Mean growth of the activation RMS per layer above this… (default 1.5; He-initialized ReLU stacks stay near 1) */
+  /** Mean growth of the activation RMS per layer above this… (default 1.25; He-initialized ReLU stacks stay near 1, a default-initialized residual stack grows ~√2 per block) */
   explodingGrowth: number;
   /** …reaching an activation RMS above this: exploding (default 100). */
   explodingActivationRms: number;
@@ -44,7 +44,7 @@ export interface GradientThresholds {
 export const defaultThresholds: GradientThresholds = {
   vanishingRatio: 1e-3,
   explodingUpdateRatio: 10,
-  explodingGrowth: 1.5,
+  explodingGrowth: 1.25,
   explodingActivationRms: 100,
   explodingGradNorm: 1e4,
   deadFraction: 0.9,
@@ -160,28 +160,30 @@ export function diagnose(layers: LayerStats[], loss: number, t: GradientThreshol
     ]);
   }
 
-  // Exploding: big updates, runaway activations, or huge gradients.
-  const exploding = new Map<string, string>();
-  for (const l of layers) for (const w of l.weights) {
-    if (w.updateRatio !== null && w.updateRatio > t.explodingUpdateRatio) exploding.set(l.name, `one update would change ${w.name} by ${sci(w.updateRatio)}× its norm`);
-    else if (w.gradNorm > t.explodingGradNorm) exploding.set(l.name, `gradient norm ${sci(w.gradNorm)}`);
-  }
+  // Exploding: runaway activations, big updates, or huge gradients (every reason per layer).
+  const exploding = new Map<string, string[]>();
+  const flag = (name: string, why: string) => { if (!exploding.has(name)) exploding.set(name, []); exploding.get(name)!.push(why); };
   const rms = layers.map((l) => Math.hypot(l.activationMean, l.activationStd));
   if (layers.length >= 3 && rms[0] > 0) {
     const peak = rms.reduce((m, v, i) => (v > rms[m] ? i : m), 0);
     const growth = peak > 0 ? (rms[peak] / rms[0]) ** (1 / peak) : 1;
     if (rms[peak] > t.explodingActivationRms && growth > t.explodingGrowth) {
-      // The layers where the activations grew fastest are the ones to fix.
-      layers.forEach((l, i) => {
-        if (i > 0 && i <= peak && rms[i] / rms[i - 1] > t.explodingGrowth && !exploding.has(l.name)) {
-          exploding.set(l.name, `activation RMS grew ${(rms[i] / rms[i - 1]).toFixed(1)}× to ${sci(rms[i])}`);
-        }
-      });
+      // The layers where the activations grew are the ones to fix.
+      for (let i = 1; i <= peak; i++) {
+        if (rms[i] / rms[i - 1] > t.explodingGrowth) flag(layers[i].name, `activation RMS grew ${(rms[i] / rms[i - 1]).toFixed(1)}× to ${sci(rms[i])}`);
+      }
     }
   }
+  for (const l of layers) {
+    const big = l.weights.find((w) => w.updateRatio !== null && w.updateRatio > t.explodingUpdateRatio);
+    if (big) flag(l.name, `one update would change ${big.name.split('/').pop()} by ${sci(big.updateRatio!)}× its norm`);
+    const huge = l.weights.find((w) => w.gradNorm > t.explodingGradNorm);
+    if (huge) flag(l.name, `gradient norm ${sci(huge.gradNorm)}`);
+  }
   if (exploding.size) {
-    return report('exploding', [...exploding.keys()], [...exploding].map(([name, why]) =>
-      `${name}: ${why} — exploding; clip gradients (globalClipnorm: 1 or clipGradNorm), lower the learning rate, `
+    const order = layers.map((l) => l.name).filter((n) => exploding.has(n));
+    return report('exploding', order, order.map((name) =>
+      `${name}: ${exploding.get(name)!.join(', ')} — exploding; clip gradients (globalClipnorm: 1 or clipGradNorm), lower the learning rate, `
       + 'use a smaller initialization (glorotUniform/heNormal), or add batchNormalization'));
   }
 

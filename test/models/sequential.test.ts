@@ -83,7 +83,7 @@ describe.each(['wasm', 'js'] as const)('Sequential on %s', (name) => {
 describe('wasm and js agree', () => {
   it('on predictions and on the weights after training steps', async () => {
     const { x, y } = blobs(64, 5);
-    const results = [];
+    const results: { p: Float32Array | Int32Array; w: (Float32Array | Int32Array)[] }[] = [];
     for (const name of ['wasm', 'js'] as const) {
       setBackend(name);
       const m = smallMlp(9);
