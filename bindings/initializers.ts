@@ -143,11 +143,12 @@ function checkPositive(fn: string, arg: string, v: number): void {
   if (!(v > 0) || !Number.isFinite(v)) throw new Error(`${fn}: ${arg} must be a positive finite number, got ${v}`);
 }
 
-const byName: Record<string, () => Initializer> = {
-  zeros, ones, constant: () => constant(), randomUniform: () => randomUniform(), randomNormal: () => randomNormal(),
-  truncatedNormal: () => truncatedNormal(), varianceScaling: () => varianceScaling(),
+type Config = Record<string, never>;
+const byName: Record<string, (config?: Config) => Initializer> = {
+  zeros, ones, constant: (c) => constant(c), randomUniform: (c) => randomUniform(c), randomNormal: (c) => randomNormal(c),
+  truncatedNormal: (c) => truncatedNormal(c), varianceScaling: (c) => varianceScaling(c),
   glorotUniform, glorotNormal, heUniform, heNormal, lecunUniform, lecunNormal,
-  orthogonal: () => orthogonal(), identity: () => identity(),
+  orthogonal: (c) => orthogonal(c), identity: (c) => identity(c),
 };
 
 export type InitializerIdentifier = keyof typeof byName | string | Initializer;
@@ -159,6 +160,13 @@ const kerasAliases = { uniform: 'randomuniform', normal: 'randomnormal', one: 'o
 export function getInitializer(id: InitializerIdentifier, what = 'initializer'): Initializer {
   if (typeof id === 'object' && id !== null) {
     if (typeof (id as Initializer).sample === 'function') return id as Initializer;
+    // A serialized initializer, { className, config } (from toJSON or a saved model).
+    const { className, config } = id as { className?: unknown; config?: unknown };
+    if (typeof className === 'string' && (config === undefined || (typeof config === 'object' && config !== null))) {
+      const make = lookup(byName, className, what, kerasAliases);
+      const named = ['GlorotUniform', 'GlorotNormal', 'HeUniform', 'HeNormal', 'LecunUniform', 'LecunNormal', 'Zeros', 'Ones'];
+      return named.includes(className) ? make() : make(config as Config);
+    }
     throw new Error(`${what}: expected an initializer name or an object from keelnet's initializers, got ${JSON.stringify(id)}; valid names: ${Object.keys(byName).join(', ')}`);
   }
   return lookup(byName, id, what, kerasAliases)();

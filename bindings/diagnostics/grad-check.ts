@@ -8,6 +8,9 @@ import type { Sequential } from '../models/sequential.js';
 import type { Labels } from '../models/data.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
+import type { Layer } from '../layers/layer.js';
+import { Dropout } from '../layers/dropout.js';
+import { Residual } from '../layers/residual.js';
 
 export interface GradCheckOptions {
   /** Finite-difference step (float64). */
@@ -45,6 +48,9 @@ export function gradCheck(model: Sequential, x: Tensor, y: Labels, options: Grad
   clone.build(model.inputShape, be);
   clone.setWeights(model.getWeights());
   clone.compile({ optimizer: 'sgd', loss: compiled.loss as never });
+  // Finite differences need the same dropout mask in every forward pass: freeze each mask.
+  const every = (ls: Layer[]): Layer[] => ls.flatMap((l) => [l, ...(l instanceof Residual ? every(l.innerLayers) : [])]);
+  every(clone.layers).forEach((l, i) => { if (l instanceof Dropout && l.fixedSeed === undefined) l.fixedSeed = 0x5eed + i; });
 
   const entries: GradCheckEntry[] = [];
   const pick = new Random(12345);

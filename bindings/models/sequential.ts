@@ -10,6 +10,7 @@ import { History } from '../callbacks/history.js';
 import { ProgressLogger } from '../callbacks/progress.js';
 import { Dense } from '../layers/dense.js';
 import { Layer, uniqueName, type RunContext } from '../layers/layer.js';
+import { layerFromJSON, layerToJSON, type LayerJSON } from '../layers/registry.js';
 import { computeLoss, getLoss, isSparse, type Loss, type LossName } from '../losses.js';
 import { computeMetric, getMetric, type Metric } from '../metrics.js';
 import { applyRegularizer } from '../regularizers.js';
@@ -41,6 +42,8 @@ export interface FitArgs {
   /** Epoch to start counting from (for resuming). */
   initialEpoch?: number;
 }
+
+export interface ModelJSON { className: 'Sequential'; config: { name?: string; layers: LayerJSON[] } }
 
 export interface EvaluateArgs { batchSize?: number; verbose?: 0 | 1 }
 export interface PredictArgs { batchSize?: number }
@@ -507,6 +510,23 @@ export class Sequential {
     ].join('\n');
     print?.(text);
     return text;
+  }
+
+  /** The model's configuration as plain JSON (no weights): `Sequential.fromJSON` rebuilds it. */
+  toJSON(): ModelJSON {
+    const layers = this.layers.map(layerToJSON);
+    const inputShape = this.layers[0]?.built ? this.inputShape : this.layers[0]?.declaredInputShape;
+    if (layers.length && inputShape) layers[0].config.inputShape = [...inputShape];
+    return { className: 'Sequential', config: { name: this.name, layers } };
+  }
+
+  /** A new model with the configuration of `toJSON()` (fresh weights: copy them with setWeights). */
+  static fromJSON(json: ModelJSON | string): Sequential {
+    const j = typeof json === 'string' ? JSON.parse(json) as ModelJSON : json;
+    if (!j || j.className !== 'Sequential' || !Array.isArray(j.config?.layers)) {
+      throw new Error(`Sequential.fromJSON: expected { className: 'Sequential', config: { layers: [...] } }, got ${JSON.stringify(j)?.slice(0, 80)}`);
+    }
+    return new Sequential(j.config.layers.map(layerFromJSON), { name: j.config.name });
   }
 
   /** Bytes this model planned in linear memory, by kind. */

@@ -1,0 +1,50 @@
+/**
+ * Layers by class name, for rebuilding a model from its configuration (toJSON/fromJSON, saved
+ * files, workers). A layer's getConfig() carries every constructor argument, so rebuilding is
+ * `new Class(config)`; composite layers rebuild their parts first.
+ */
+import { Layer } from './layer.js';
+import { Dense } from './dense.js';
+import { Residual } from './residual.js';
+import { Activation } from './activation.js';
+import { LeakyReLU } from './leaky-relu.js';
+import { ELU } from './elu.js';
+import { PReLU } from './prelu.js';
+import { BatchNormalization } from './batch-normalization.js';
+import { LayerNormalization } from './layer-normalization.js';
+import { Dropout } from './dropout.js';
+
+export interface LayerJSON { className: string; config: Record<string, unknown> }
+
+type Factory = (config: Record<string, unknown>) => Layer;
+const plain = (C: new (args: never) => Layer): Factory => (config) => new C(config as never);
+
+const registry = new Map<string, Factory>([
+  ['Dense', plain(Dense)],
+  ['Activation', plain(Activation)],
+  ['LeakyReLU', plain(LeakyReLU)],
+  ['ELU', plain(ELU)],
+  ['PReLU', plain(PReLU)],
+  ['BatchNormalization', plain(BatchNormalization)],
+  ['LayerNormalization', plain(LayerNormalization)],
+  ['Dropout', plain(Dropout)],
+  ['Residual', (c) => new Residual({ ...c, layers: (c.layers as LayerJSON[]).map(layerFromJSON) } as never)],
+]);
+
+/** Make `className` rebuildable (for layers defined outside keelnet). */
+export function registerLayer(className: string, factory: Factory): void {
+  registry.set(className, factory);
+}
+
+export function layerFromJSON(json: LayerJSON): Layer {
+  if (!json || typeof json !== 'object' || typeof json.className !== 'string') {
+    throw new Error(`layerFromJSON: expected { className, config }, got ${JSON.stringify(json)?.slice(0, 80)}`);
+  }
+  const make = registry.get(json.className);
+  if (!make) throw new Error(`layerFromJSON: unknown layer class '${json.className}'; known: ${[...registry.keys()].join(', ')}`);
+  return make(json.config ?? {});
+}
+
+export function layerToJSON(layer: Layer): LayerJSON {
+  return { className: layer.className, config: JSON.parse(JSON.stringify(layer.getConfig())) };
+}
