@@ -34,16 +34,22 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const model = explodingModel(clip);
     const report = model.gradientReport(probe.x, probe.y);
     if (!clip) console.log(`Gradient report at initialization:\n${report}\n`);
+    // Batch logs hold the epoch's running mean; recover each batch's own loss from consecutive means.
     const losses: [number, number][] = [];
     const nan = callbacks.terminateOnNaN({ verbose: 0 });
-    let step = 0;
-    await model.fit(data.x, data.y, { epochs: arg('epochs', 4), batchSize: config.batchSize, verbose: 0,
-      callbacks: [{ onBatchEnd: (_b, logs) => { losses.push([++step, logs!.loss]); } }, nan] });
+    let step = 0, seen = 0, sum = 0;
+    await model.fit(data.x, data.y, { epochs: arg('epochs', 4), batchSize: config.batchSize, verbose: 0, callbacks: [
+      { onEpochBegin: () => { seen = 0; sum = 0; } },
+      { onBatchEnd: (_b, logs) => {
+        const total = logs!.loss * (seen + logs!.size);
+        losses.push([++step, (total - sum) / logs!.size]);
+        seen += logs!.size; sum = total;
+      } }, nan] });
     const acc = nan.report ? NaN : (await model.evaluate(data.xTest, data.yTest, { batchSize: 500 })).accuracy;
     rows.push([name, report.status, nan.report ? `stopped: ${nan.report.message}` : `finite, test accuracy ${(100 * acc).toFixed(1)}%`]);
     series.push({ name, points: losses.filter(([, l]) => Number.isFinite(l)) });
     model.dispose();
   }
   printTable(['run', 'report at init', 'outcome'], rows);
-  console.log(`chart: ${writeOutput('exploding-loss.svg', lineChart({ title: 'Running training loss per batch (log scale)', xLabel: 'batch', yLabel: 'loss', logY: true, series }))}`);
+  console.log(`chart: ${writeOutput('exploding-loss.svg', lineChart({ title: 'Training loss per batch (log scale)', xLabel: 'batch', yLabel: 'loss', logY: true, series }))}`);
 }

@@ -4,8 +4,9 @@
  */
 import type { CallbackHooks, Logs } from './callback.js';
 
+/** The metrics of a log line; the batch index and size are the bar's business. */
 function formatLogs(logs: Logs): string {
-  return Object.entries(logs).map(([k, v]) => `${k}: ${formatNumber(v)}`).join(' - ');
+  return Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size').map(([k, v]) => `${k}: ${formatNumber(v)}`).join(' - ');
 }
 
 export function formatNumber(v: number): string {

@@ -29,7 +29,9 @@ export function lineChart(o: ChartOptions): string {
     out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y}" y2="${y}" stroke="#eee"/>`,
       `<text x="${m.l - 6}" y="${y + 4}" text-anchor="end">${o.logY ? `1e${t}` : +t.toPrecision(3)}</text>`);
   }
-  const xTicks = Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5);
+  // Whole-number x (layers, batches) gets whole-number ticks.
+  const whole = xs.every(Number.isInteger);
+  const xTicks = [...new Set(Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5).map((t) => (whole ? Math.round(t) : t)))];
   for (const t of xTicks) out.push(`<text x="${px(t)}" y="${H - m.b + 16}" text-anchor="middle">${+t.toPrecision(3)}</text>`);
   out.push(`<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#333"/>`,
     `<text x="${(m.l + W - m.r) / 2}" y="${H - 12}" text-anchor="middle">${esc(o.xLabel)}</text>`,
