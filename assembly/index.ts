@@ -13,6 +13,9 @@ export * from './kernels/stats';
 export * from './kernels/prelu';
 export * from './kernels/normalization';
 export * from './kernels/dropout';
+export * from './kernels/conv';
+export * from './kernels/pooling';
+export * from './kernels/recurrent';
 
 /** First byte above static data: where the JS allocator may start. */
 export function heapBase(): usize {

@@ -1,18 +1,33 @@
 /**
- * GEMM throughput on the wasm core and the js core: GFLOP/s (2·M·N·K / t) and % of the one-core
- * WASM SIMD peak (bench/peak.ts) measured in the same run, right before and right after.
- * Shapes: squares 64–1024 as NN, TN, NT, and the three products of a Dense layer in the MNIST
- * MLP (batch 100, 784 → 500). Each shape's wasm result is first checked against the js
- * reference, then each backend is timed with tinybench: the fastest call, as for the peak (see
- * measurePeak: on a loaded 2-core machine the median measures the other processes).
+ * GEMM throughput: GFLOP/s (2·M·N·K / t) and % of the one-core peak measured in the same run,
+ * right before and right after (bench/peak.ts). Contenders:
+ *   wasm           keelnet's core, SIMD128 build — % of the f32x4 mul+add peak
+ *   wasm relaxed   keelnet's core, relaxed-SIMD build (where the engine runs it) — % of the relaxed_madd peak
+ *   js             keelnet's js core (the plain loops that define "correct")
+ *   js blocked     bench/js-gemm-blocked.ts, the strongest plain-JS GEMM we have
+ *   tfjs wasm      TensorFlow.js 4.22 tf.matMul on its wasm backend (XNNPACK, one thread, SIMD)
+ *   tfjs cpu       TensorFlow.js 4.22 tf.matMul on its cpu backend (plain JS)
+ * js rows are reported against the SIMD128 peak too, to show the distance.
+ * Shapes: squares 128–1024 as NN, TN, NT, and the three products of the MNIST MLP's first Dense
+ * layer (batch 100, 784 → 500): forward X·W, Xᵀ·dY and dY·Wᵀ. Each contender's result is first
+ * checked against the js core, then timed with tinybench: the fastest call, as for the peak (on
+ * a loaded 2-core machine the median measures the other processes). Rounds sweep every shape
+ * and contender in turn and keep each row's best, so bursts of load hit all rows alike.
  *
  * Standalone (build the core first, npm run build:wasm):  npx tsx bench/gemm.ts
+ * (with node --experimental-wasm-relaxed-simd on Node 20 for the relaxed rows).
  */
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Bench } from 'tinybench';
 import type { Backend } from '../bindings/backend/backend.js';
+import { relaxedSimdSupported } from '../bindings/backend/features.js';
 import { JsBackend } from '../bindings/backend/js.js';
 import { WasmBackend } from '../bindings/backend/wasm.js';
+import { gemmBlocked } from './js-gemm-blocked.js';
 import { measurePeak } from './peak.js';
 
 export interface GemmShape {
@@ -23,14 +38,18 @@ export interface GemmShape {
   beta: number;
 }
 
-/** One result. The two peak rows (backend 'wasm', sizes null) bracket the GEMM rows. */
+export type PeakKind = 'simd' | 'relaxed';
+
+/** One result. Peak rows (sizes null) bracket the GEMM rows. */
 export interface Row {
   name: string;
-  backend: 'wasm' | 'js';
+  backend: string;
   M: number | null; N: number | null; K: number | null;
   transA: number | null; transB: number | null;
   gflops: number;
+  /** Of the peak named by `peak`. */
   pctOfPeak: number;
+  peak: PeakKind;
 }
 
 export interface GemmBenchOptions {
@@ -38,18 +57,18 @@ export interface GemmBenchOptions {
   time?: number;
   /** Sweeps over all shapes; each row keeps its best (default 3). */
   rounds?: number;
-  /** The js core runs squares only up to this size; it is slow and only its GFLOP/s matters. */
-  jsMaxSquare?: number;
-  /** Use this peak (GFLOP/s) instead of measuring it before and after; then no peak rows. */
-  peak?: number;
+  /** The slow contenders (js, js blocked, tfjs cpu) run squares only up to this size (default 512). */
+  slowMaxSquare?: number;
   /** What to run (default: SQUARES then MLP_SHAPES). */
   shapes?: GemmShape[];
+  /** Contenders by name (default: all that this engine runs). */
+  backends?: string[];
 }
 
 const TRANS = [[0, 0], [1, 0], [0, 1]] as const;
 const op = (t: number) => (t ? 'T' : 'N');
 
-export const SQUARES: GemmShape[] = [64, 128, 256, 512, 1024].flatMap((n) =>
+export const SQUARES: GemmShape[] = [128, 256, 512, 1024].flatMap((n) =>
   TRANS.map(([transA, transB]) => ({ name: `square ${op(transA)}${op(transB)}`, M: n, N: n, K: n, transA, transB, beta: 0 })));
 
 export const MLP_SHAPES: GemmShape[] = [
@@ -58,44 +77,140 @@ export const MLP_SHAPES: GemmShape[] = [
   { name: 'MLP dX = dY·Wᵀ', M: 100, N: 784, K: 500, transA: 0, transB: 1, beta: 0 },
 ];
 
+/** One way to compute a GEMM: set up a shape's inputs, then run it (timed) and read it back (checked). */
+interface Contender {
+  backend: string;
+  peak: PeakKind;
+  slow: boolean;
+  /** Make this contender's engine current (TF.js backends share one global); awaited before each prepare. */
+  ready?(): Promise<void>;
+  prepare(s: GemmShape, A: Float32Array, B: Float32Array): { run(): void; result(): Float32Array; free(): void };
+}
+
+/** keelnet's kernels on a Backend (wasm or js): C = op(A)·op(B) + beta·C from C = 0. */
+function backendContender(label: string, be: Backend, peak: PeakKind, slow: boolean): Contender {
+  return {
+    backend: label, peak, slow,
+    prepare(s, A, B) {
+      const [pa, pb, pc] = [be.alloc(4 * A.length), be.alloc(4 * B.length), be.alloc(4 * s.M * s.N)];
+      be.write(pa, A);
+      be.write(pb, B);
+      be.fill(pc, 0, s.M * s.N);
+      return {
+        run: () => be.gemm(pc, pa, pb, s.M, s.N, s.K, s.transA, s.transB, 1, s.beta),
+        result: () => { be.fill(pc, 0, s.M * s.N); be.gemm(pc, pa, pb, s.M, s.N, s.K, s.transA, s.transB, 1, s.beta); return be.read(pc, s.M * s.N); },
+        free: () => { for (const p of [pa, pb, pc]) be.free(p); },
+      };
+    },
+  };
+}
+
+const blockedContender: Contender = {
+  backend: 'js blocked', peak: 'simd', slow: true,
+  prepare(s, A, B) {
+    const C = new Float32Array(s.M * s.N);
+    const run = () => gemmBlocked(C, A, B, s.M, s.N, s.K, s.transA, s.transB, 1, s.beta);
+    return { run, result: () => { C.fill(0); run(); return C.slice(); }, free: () => {} };
+  },
+};
+
+let tfjsWasmPathsSet = false;
+
+/** tf.matMul on one TF.js backend; its inputs live on that backend; the timed call includes reading C back (dataSync). */
+async function tfjsContender(name: 'wasm' | 'cpu'): Promise<Contender> {
+  if (name === 'wasm' && !tfjsWasmPathsSet) {
+    const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
+    setWasmPaths(path.join(path.dirname(pkg), 'dist') + path.sep);
+    tfjsWasmPathsSet = true;
+  }
+  const use = async () => {
+    if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new Error(`bench/gemm: TF.js backend '${name}' failed to initialize`);
+  };
+  await use();
+  return {
+    backend: `tfjs ${name}`, peak: 'simd', slow: name === 'cpu',
+    prepare(s, A, B) {
+      const a = tf.tensor2d(A, s.transA ? [s.K, s.M] : [s.M, s.K]);
+      const b = tf.tensor2d(B, s.transB ? [s.N, s.K] : [s.K, s.N]);
+      const mm = () => tf.matMul(a, b, s.transA === 1, s.transB === 1);
+      return {
+        run: () => { const c = mm(); c.dataSync(); c.dispose(); },
+        result: () => { const c = mm(); const v = c.dataSync() as Float32Array; c.dispose(); return Float32Array.from(v); },
+        free: () => { a.dispose(); b.dispose(); },
+      };
+    },
+    ready: use,
+  };
+}
+
 export async function benchGemm(opts: GemmBenchOptions = {}): Promise<Row[]> {
-  const { time = 200, rounds = 3, jsMaxSquare = 512 } = opts;
+  const { time = 200, rounds = 3, slowMaxSquare = 512 } = opts;
   const shapes = opts.shapes ?? [...SQUARES, ...MLP_SHAPES];
-  const wasm = await WasmBackend.create();
   const js = new JsBackend();
+  const wasm = await WasmBackend.create({ simd: 'simd' });
+  const relaxed = relaxedSimdSupported() ? await WasmBackend.create({ simd: 'relaxed' }) : undefined;
+  let contenders: Contender[] = [
+    backendContender('wasm', wasm, 'simd', false),
+    ...(relaxed ? [backendContender('wasm relaxed', relaxed, 'relaxed', false)] : []),
+    backendContender('js', js, 'simd', true),
+    blockedContender,
+    await tfjsContender('wasm'),
+    await tfjsContender('cpu'),
+  ];
+  if (opts.backends) contenders = contenders.filter((c) => opts.backends!.includes(c.backend));
   warmUp(wasm);
-  const before = opts.peak ?? await measurePeak();
-  // Rounds sweep every shape on both backends in turn and keep each one's best, so a burst of
-  // load from other processes hits all rows alike instead of sinking one (REFERENCE.md: alternate).
-  const rows: Row[] = [];
+  if (relaxed) warmUp(relaxed);
+  const peaks = async () => ({ simd: await measurePeak(), relaxed: relaxed ? await measurePeak({ relaxed: true }) : NaN });
+  const before = await peaks();
+  const best = new Map<string, Row>();
   for (let round = 0; round < rounds; round++) {
     for (const [i, s] of shapes.entries()) {
-      const A = randomMatrix(s.M * s.K, 1), B = randomMatrix(s.K * s.N, 2);
-      if (round === 0) verify(wasm, js, s, A, B);
+      const A = randomMatrix(s.M * s.K, 1 + i), B = randomMatrix(s.K * s.N, 2 + i);
       const isSquare = s.M === s.N && s.N === s.K;
-      const backends = !isSquare || s.M <= jsMaxSquare ? [wasm, js] : [wasm];
-      for (const [b, be] of backends.entries()) {
-        const row = await timeGemm(be, s, A, B, time);
-        const k = 2 * i + b;
-        if (!rows[k] || row.gflops > rows[k].gflops) rows[k] = row;
+      const want = round === 0 ? gemmJs(js, s, A, B) : undefined;
+      for (const c of contenders) {
+        if (c.slow && isSquare && s.M > slowMaxSquare) continue;
+        await c.ready?.();
+        const task = c.prepare(s, A, B);
+        try {
+          if (want) verify(c.backend, s, task.result(), want);
+          const gflops = await timeRun(`${c.backend} ${s.name}`, task.run, (2 * s.M * s.N * s.K) / 1e6, time);
+          const key = `${c.backend}|${i}`;
+          if (!best.has(key) || gflops > best.get(key)!.gflops) {
+            best.set(key, { name: s.name, backend: c.backend, M: s.M, N: s.N, K: s.K, transA: s.transA, transB: s.transB, gflops, pctOfPeak: 0, peak: c.peak });
+          }
+        } finally {
+          task.free();
+        }
       }
     }
   }
-  const after = opts.peak ?? await measurePeak();
-  const peak = (before + after) / 2;
-  const gemmRows = rows.filter(Boolean);
-  for (const r of gemmRows) r.pctOfPeak = (100 * r.gflops) / peak;
-  if (opts.peak !== undefined) return gemmRows;
-  const peakRow = (name: string, gflops: number): Row => ({
-    name, backend: 'wasm', M: null, N: null, K: null, transA: null, transB: null, gflops, pctOfPeak: (100 * gflops) / peak,
+  const after = await peaks();
+  const peak = { simd: (before.simd + after.simd) / 2, relaxed: (before.relaxed + after.relaxed) / 2 };
+  const rows = [...best.values()];
+  for (const r of rows) r.pctOfPeak = (100 * r.gflops) / peak[r.peak];
+  const peakRow = (name: string, kind: PeakKind, gflops: number): Row => ({
+    name, backend: 'wasm', M: null, N: null, K: null, transA: null, transB: null, gflops, pctOfPeak: (100 * gflops) / peak[kind], peak: kind,
   });
-  return [peakRow('peak f32x4 mul+add, before', before), ...gemmRows, peakRow('peak f32x4 mul+add, after', after)];
+  const peakRows = (when: string, p: { simd: number; relaxed: number }) => [
+    peakRow(`peak f32x4 mul+add, ${when}`, 'simd', p.simd),
+    ...(relaxed ? [peakRow(`peak f32x4 relaxed_madd, ${when}`, 'relaxed', p.relaxed)] : []),
+  ];
+  return [...peakRows('before', before), ...rows, ...peakRows('after', after)];
 }
 
-/** Throw unless the wasm core's result matches the js reference (relative Frobenius error). */
-function verify(wasm: Backend, js: Backend, s: GemmShape, A: Float32Array, B: Float32Array): void {
-  const err = relativeError(runOnce(wasm, s, A, B), runOnce(js, s, A, B));
-  if (!(err <= 1e-5)) throw new Error(`bench/gemm: wasm ${s.name} ${s.M}×${s.N}×${s.K} differs from js (relative error ${err})`);
+/** The js core's result: the reference every contender is checked against. */
+function gemmJs(js: Backend, s: GemmShape, A: Float32Array, B: Float32Array): Float32Array {
+  const t = backendContender('js', js, 'simd', true).prepare(s, A, B);
+  const C = t.result();
+  t.free();
+  return C;
+}
+
+/** Throw unless a contender's result matches the js reference (relative Frobenius error). */
+function verify(backend: string, s: GemmShape, got: Float32Array, want: Float32Array): void {
+  const err = relativeError(got, want);
+  if (!(err <= 1e-5)) throw new Error(`bench/gemm: ${backend} ${s.name} ${s.M}×${s.N}×${s.K} differs from js (relative error ${err})`);
 }
 
 /**
@@ -114,31 +229,14 @@ function warmUp(be: Backend): void {
   for (const p of [C, A, B]) be.free(p);
 }
 
-/** C = op(A)·op(B) from C = 0 (so beta = 1 shapes are comparable too), read back. */
-function runOnce(be: Backend, s: GemmShape, A: Float32Array, B: Float32Array): Float32Array {
-  const [pa, pb, pc] = [be.alloc(4 * A.length), be.alloc(4 * B.length), be.alloc(4 * s.M * s.N)];
-  be.write(pa, A);
-  be.write(pb, B);
-  be.write(pc, new Float32Array(s.M * s.N));
-  be.gemm(pc, pa, pb, s.M, s.N, s.K, s.transA, s.transB, 1, s.beta);
-  const C = be.read(pc, s.M * s.N);
-  for (const p of [pa, pb, pc]) be.free(p);
-  return C;
-}
-
-async function timeGemm(be: Backend, s: GemmShape, A: Float32Array, B: Float32Array, time: number): Promise<Row> {
-  const [pa, pb, pc] = [be.alloc(4 * A.length), be.alloc(4 * B.length), be.alloc(4 * s.M * s.N)];
-  be.write(pa, A);
-  be.write(pb, B);
-  be.write(pc, new Float32Array(s.M * s.N));
+/** GFLOP/s of the fastest timed call of `run` (mflop per call). */
+async function timeRun(label: string, run: () => void, mflop: number, time: number): Promise<number> {
   const bench = new Bench({ time, iterations: 3, warmupTime: 50, warmupIterations: 1 });
-  bench.add(s.name, () => be.gemm(pc, pa, pb, s.M, s.N, s.K, s.transA, s.transB, 1, s.beta));
+  bench.add(label, run);
   await bench.run();
-  for (const p of [pa, pb, pc]) be.free(p);
   const r = bench.tasks[0].result;
-  if (r.state !== 'completed') throw new Error(`bench/gemm: ${be.name} ${s.name} did not complete (${r.state})`);
-  const gflops = (2 * s.M * s.N * s.K) / (r.latency.min * 1e6);
-  return { name: s.name, backend: be.name, M: s.M, N: s.N, K: s.K, transA: s.transA, transB: s.transB, gflops, pctOfPeak: 0 };
+  if (r.state !== 'completed') throw new Error(`bench/gemm: ${label} did not complete (${r.state})`);
+  return mflop / r.latency.min; // MFLOP per ms = GFLOP/s
 }
 
 /** ‖got − want‖ / ‖want‖ (Frobenius); NaN anywhere makes it NaN. */
@@ -160,12 +258,9 @@ function randomMatrix(n: number, seed: number): Float32Array {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const rows = await benchGemm();
-  const jsOf = (r: Row) => rows.find((j) => j.backend === 'js' && j.name === r.name && j.M === r.M);
+  const rows = await benchGemm({ rounds: Number(process.env.ROUNDS ?? 3) });
   console.table(rows.map((r) => ({
-    name: r.name, backend: r.backend, M: r.M, N: r.N, K: r.K, transA: r.transA, transB: r.transB,
-    gflops: +r.gflops.toFixed(1),
-    pctOfPeak: +r.pctOfPeak.toFixed(0),
-    xJs: r.backend === 'wasm' && jsOf(r) ? +(r.gflops / jsOf(r)!.gflops).toFixed(0) : null,
+    name: r.name, backend: r.backend, M: r.M, N: r.N, K: r.K,
+    gflops: +r.gflops.toFixed(2), '% of peak': +r.pctOfPeak.toFixed(0), peak: r.peak,
   })));
 }

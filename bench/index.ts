@@ -1,21 +1,40 @@
 /**
- * All benchmarks in one process: the one-core WASM SIMD peak, GEMM as GFLOP/s and % of that
- * peak, and MNIST MLP training as samples/s beside the js core and TensorFlow.js. Prints one
- * table and the machine, and writes everything to bench/results/latest.json plus a timestamped
- * copy. Run: npm run bench
+ * All benchmarks in one process: the one-core WASM SIMD peaks (f32x4 mul+add, and relaxed_madd),
+ * GEMM as GFLOP/s and % of those peaks (keelnet's two builds, its js core, a register-blocked
+ * plain-JS GEMM, TensorFlow.js wasm and cpu), MNIST MLP training as samples/s (keelnet's two
+ * builds and js core, TensorFlow.js wasm and cpu, jax-js), and predict latency (batch 1) and
+ * throughput (batch 256). Prints one table and the machine, and writes everything to
+ * bench/results/latest.json plus a timestamped copy, and bench/results/gemm.svg (GFLOP/s
+ * against size). Run: npm run bench
+ *
+ * Node 20 runs relaxed SIMD only behind --experimental-wasm-relaxed-simd: where the engine lacks
+ * it, this script starts itself again with that flag (which changes nothing else: TF.js and
+ * jax-js load the same wasm either way), so one process, one run, times every contender.
  *
  * The peak is timed at the start and the end of the run (and by GEMM right around its products),
  * so a run on a noisy machine shows it.
  * ./peak.ts and ./gemm.ts are imported on demand: a missing one is skipped with a message.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { benchTraining, trainingRatios, type Row as TrainingRow } from './training.js';
+import { relaxedSimdSupported } from '../bindings/backend/features.js';
+
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+if (!relaxedSimdSupported() && !process.execArgv.includes(RELAXED_FLAG) && !process.env.KEELNET_BENCH_NO_RELAXED) {
+  const r = spawnSync(process.execPath, [...process.execArgv, RELAXED_FLAG, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, KEELNET_BENCH_NO_RELAXED: '1' } });
+  process.exit(r.status ?? 1);
+}
+
+const { benchTraining, benchPredict, trainingRatios } = await import('./training.js');
+type TrainingRow = Awaited<ReturnType<typeof benchTraining>>[number];
+type PredictRow = Awaited<ReturnType<typeof benchPredict>>[number];
 
 /** What bench/gemm.ts returns: one row per product and backend, plus peak rows (sizes null) bracketing them. */
-interface GemmRow { name: string; backend: string; M: number | null; N: number | null; K: number | null; transA: number | boolean | null; transB: number | boolean | null; gflops: number; pctOfPeak: number }
-interface PeakModule { measurePeak(): Promise<number> }
+interface GemmRow { name: string; backend: string; M: number | null; N: number | null; K: number | null; transA: number | boolean | null; transB: number | boolean | null; gflops: number; pctOfPeak: number; peak?: string }
+interface PeakModule { measurePeak(opts?: { relaxed?: boolean }): Promise<number> }
 interface GemmModule { benchGemm(): Promise<GemmRow[]> }
 
 /** One line of the combined table. */
@@ -71,6 +90,11 @@ const measurePeak = async (when: string) => {
     const gflops = round(await peakModule.measurePeak());
     peak[when] = gflops;
     table.push({ bench: 'peak', name: `peak f32x4 mul+add, ${when}`, backend: 'wasm', shape: '1 core', value: gflops, unit: 'GFLOP/s' });
+    if (relaxedSimdSupported()) {
+      const relaxed = round(await peakModule.measurePeak({ relaxed: true }));
+      peak[`relaxed, ${when}`] = relaxed;
+      table.push({ bench: 'peak', name: `peak f32x4 relaxed_madd, ${when}`, backend: 'wasm relaxed', shape: '1 core', value: relaxed, unit: 'GFLOP/s' });
+    }
   } catch (e) { fail(`peak (${when})`, e); }
 };
 if (!peakModule) skip('bench/peak.ts not found: skipping the SIMD peak');
@@ -92,6 +116,7 @@ else {
         shape: `${r.M}×${r.N}×${r.K} ${r.transA ? 'T' : 'N'}${r.transB ? 'T' : 'N'}`,
         value: round(r.gflops, 2), unit: 'GFLOP/s', '% of peak': round(r.pctOfPeak),
       });
+      if (r.peak === 'relaxed') table[table.length - 1].name += ' (of relaxed peak)';
     }
   } catch (e) { fail('gemm', e); }
 }
@@ -107,16 +132,63 @@ try {
   }
 } catch (e) { fail('training', e); }
 
+let predict: PredictRow[] = [];
+try {
+  predict = await benchPredict();
+  for (const r of predict) {
+    table.push({ bench: 'predict', name: r.name, backend: r.backend, shape: 'MLP, batch 1', value: r.latencyBatch1Ms, unit: 'ms' });
+    table.push({ bench: 'predict', name: r.name, backend: r.backend, shape: 'MLP, batch 256', value: r.samplesPerSecBatch256, unit: 'samples/s' });
+  }
+} catch (e) { fail('predict', e); }
+
+// Training in a worker (keelnet/worker) against the main thread: bench/worker.ts.
+const workerModule = await optional<{ benchWorker(): Promise<{ name: string; batch: number; samplesPerSec: number; ofMainThread: number; cpuOfMainThread: number }[]> }>('worker');
+let workerRows: Awaited<ReturnType<NonNullable<typeof workerModule>['benchWorker']>> = [];
+if (workerModule) {
+  try {
+    workerRows = await workerModule.benchWorker();
+    for (const r of workerRows) {
+      table.push({ bench: 'worker', name: `${r.name} (${Math.round(r.ofMainThread * 100)}% of main; per CPU-s ${Math.round(r.cpuOfMainThread * 100)}%)`, backend: 'wasm', shape: `MLP 784-500-10, batch ${r.batch}, Adam`, value: r.samplesPerSec, unit: 'samples/s' });
+    }
+  } catch (e) { fail('worker', e); }
+}
+
+// LSTM(64) training, T = 50, against TF.js wasm: bench/lstm.ts.
+const lstmModule = await optional<{ benchLstm(): Promise<{ name: string; backend: string; shape: string; samplesPerSec: number; keelnetWasmSpeedup: number }[]> }>('lstm');
+let lstmRows: Awaited<ReturnType<NonNullable<typeof lstmModule>['benchLstm']>> = [];
+if (lstmModule) {
+  try {
+    lstmRows = await lstmModule.benchLstm();
+    for (const r of lstmRows) {
+      table.push({ bench: 'lstm', name: r.name, backend: r.backend, shape: r.shape, value: r.samplesPerSec, unit: 'samples/s', 'keelnet wasm ×': round(r.keelnetWasmSpeedup, 2) });
+    }
+  } catch (e) { fail('lstm', e); }
+}
+
+// CNN training (examples/mnist-cnn.ts's model) against keelnet js and TF.js cpu: bench/cnn.ts.
+const cnnModule = await optional<typeof import('./cnn.js')>('cnn');
+let cnnRows: Awaited<ReturnType<NonNullable<typeof cnnModule>['benchCnn']>> = [];
+if (cnnModule) {
+  try {
+    cnnRows = await cnnModule.benchCnn();
+    for (const r of cnnRows) {
+      table.push({ bench: 'cnn', name: r.note && r.samplesPerSec === null ? `${r.name}: ${r.note}` : r.name, backend: r.backend,
+        shape: `MNIST CNN, batch ${r.batch}, Adam`, value: r.samplesPerSec ?? NaN, unit: 'samples/s',
+        ...(r.pctOfPeak !== null && { '% of peak': r.pctOfPeak }), ...(r.keelnetWasmSpeedup !== null && { 'keelnet wasm ×': round(r.keelnetWasmSpeedup, 2) }) });
+    }
+  } catch (e) { fail('cnn', e); }
+}
+
 await measurePeak('end of run');
 
 console.log(`\n${info.cpu} · ${info.logicalCores} logical cores · Node ${info.node} (V8 ${info.v8}) · ${info.platform} · ${info.date}`);
 console.table(table);
 const ratios = training.length ? trainingRatios(training) : undefined;
-if (ratios) console.log(`training: keelnet wasm / TF.js wasm ${ratios.keelnetWasmOverTfjsWasm}×, keelnet wasm / keelnet js ${ratios.keelnetWasmOverKeelnetJs}× (median of per-round ratios)`);
+if (ratios) console.log(`training: keelnet wasm / TF.js wasm ${ratios.keelnetWasmOverTfjsWasm}×, / jax-js ${ratios.keelnetWasmOverJax}×, / keelnet js ${ratios.keelnetWasmOverKeelnetJs}×; relaxed / SIMD128 ${ratios.keelnetRelaxedOverSimd}× (medians of per-round ratios)`);
 for (const s of skipped) console.log(`skipped: ${s}`);
 for (const e of errors) console.log(`FAILED: ${e.bench}: ${e.message}`);
 
-const results = { machine: info, peak, gemm, training, trainingRatios: ratios, table, skipped, errors };
+const results = { machine: { ...info, flags: process.execArgv.filter((a) => a.startsWith('--experimental')) }, peak, gemm, training, trainingRatios: ratios, predict, worker: workerRows, lstm: lstmRows, cnn: cnnRows, table, skipped, errors };
 const dir = new URL('./results/', import.meta.url);
 await mkdir(dir, { recursive: true });
 const json = `${JSON.stringify(results, null, 2)}\n`;
@@ -124,3 +196,8 @@ const stamp = info.date.replace(/[:.]/g, '-');
 await writeFile(new URL('latest.json', dir), json);
 await writeFile(new URL(`${stamp}.json`, dir), json);
 console.log(`wrote bench/results/latest.json and bench/results/${stamp}.json`);
+if (gemm.length) {
+  const { gemmChart } = await import('./chart.js');
+  await writeFile(new URL('gemm.svg', dir), gemmChart(gemm, `${info.cpu}, Node ${info.node}`));
+  console.log('wrote bench/results/gemm.svg');
+}

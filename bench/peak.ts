@@ -20,6 +20,7 @@ const ROUNDS = 1_000_000;
 
 type PeakFn = (rounds: number, seed: number) => number;
 let peakFn: Promise<PeakFn> | undefined;
+let peakRelaxedFn: Promise<PeakFn> | undefined;
 
 async function loadPeak(): Promise<PeakFn> {
   const wasm = new URL('build/peak.wasm', ROOT);
@@ -35,6 +36,21 @@ async function loadPeak(): Promise<PeakFn> {
   return instance.exports.peak as PeakFn;
 }
 
+/** The relaxed-SIMD peak loop (bench/assembly/peak-relaxed.ts → build/peak-relaxed.wasm), built when stale. */
+async function loadPeakRelaxed(): Promise<PeakFn> {
+  const wasm = new URL('build/peak-relaxed.wasm', ROOT);
+  const source = new URL('bench/assembly/peak-relaxed.ts', ROOT);
+  const mtime = async (u: URL) => (await stat(u).catch(() => undefined))?.mtimeMs ?? -1;
+  if ((await mtime(wasm)) < (await mtime(source))) {
+    const { default: asc } = await import('assemblyscript/dist/asc.js');
+    const { error, stderr } = await asc.main([fileURLToPath(source), '--outFile', fileURLToPath(wasm), '-O3', '--noAssert',
+      '--runtime', 'stub', '--enable', 'simd,relaxed-simd']);
+    if (error) throw new Error(`bench/peak: compiling bench/assembly/peak-relaxed.ts failed: ${error.message}\n${stderr.toString()}`);
+  }
+  const { instance } = await WebAssembly.instantiate(await readFile(wasm), { env: { abort() { throw new Error('peak: abort'); } } });
+  return instance.exports.peakRelaxed as PeakFn;
+}
+
 /**
  * GFLOP/s of the peak loop on one core (8 FLOP per f32x4 mul+add pair), from the fastest of its
  * timed calls, after a warm-up long enough for V8 to move it from the baseline tier to TurboFan.
@@ -42,8 +58,9 @@ async function loadPeak(): Promise<PeakFn> {
  * calls (GEMM timings go bimodal, ~28 vs ~42 GFLOP/s), and the fastest call is the one that ran
  * alone. bench/gemm.ts uses the same statistic, so percentages of peak compare like with like.
  */
-export async function measurePeak({ time = 500 }: { time?: number } = {}): Promise<number> {
-  const peak = await (peakFn ??= loadPeak());
+export async function measurePeak({ time = 500, relaxed = false }: { time?: number; relaxed?: boolean } = {}): Promise<number> {
+  // relaxed: 12 chains of f32x4.relaxed_madd instead (8 FLOP each as well); needs an engine with relaxed SIMD.
+  const peak = await (relaxed ? (peakRelaxedFn ??= loadPeakRelaxed()) : (peakFn ??= loadPeak()));
   const bench = new Bench({ time, iterations: 10, warmupTime: 200, warmupIterations: 10 });
   bench.add('peak', () => { peak(ROUNDS, 0.001); });
   await bench.run();

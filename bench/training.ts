@@ -1,10 +1,16 @@
 /**
  * Training throughput on the MNIST MLP: 784-500(relu)-10(softmax), Adam 0.001, batch 100,
- * sparse categorical crossentropy, the real MNIST training images. Four contenders train the
+ * sparse categorical crossentropy, the real MNIST training images. The contenders train the
  * same model from the same initial weights on the same batches:
- *   keelnet wasm, keelnet js, TensorFlow.js 4.22 wasm (one thread, SIMD), TensorFlow.js cpu.
+ *   keelnet wasm (SIMD128 build), keelnet wasm relaxed (relaxed-SIMD build, where the engine runs
+ *   it: Node 20 needs --experimental-wasm-relaxed-simd), keelnet js, TensorFlow.js 4.22 wasm (one
+ *   thread, SIMD), TensorFlow.js cpu, and jax-js 0.1.25 wasm (a jitted step, bench/jax.ts).
  * Each timed chunk is a `fit` call (shuffle on, silent) over `steps × 100` samples, so every
- * step is a full training step: forward, loss, backward, optimizer update.
+ * step is a full training step: forward, loss, backward, optimizer update (jax-js: its jitted
+ * step over the same batches in order).
+ *
+ * benchPredict times inference on the same model: latency of predict() on one sample, and
+ * throughput of predict() over 2,560 samples in batches of 256 (median of alternating rounds).
  *
  * Method: check first that all four compute the same first-step loss (same model, same data),
  * warm every contender up, then time rounds A B C D A B C D … so machine noise hits all alike,
@@ -18,19 +24,26 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { Sequential, Tensor, layers, loadMnist, optimizers, ready, setBackend, setSeed } from '../bindings/index.js';
+import { Sequential, Tensor, layers, loadMnist, optimizers, setBackend, setSeed } from '../bindings/index.js';
+import type { Backend } from '../bindings/backend/backend.js';
+import { relaxedSimdSupported } from '../bindings/backend/features.js';
+import { JsBackend } from '../bindings/backend/js.js';
+import { WasmBackend } from '../bindings/backend/wasm.js';
+import { jaxMlp } from './jax.js';
 
-export type ContenderName = 'keelnet-wasm' | 'keelnet-js' | 'tfjs-wasm' | 'tfjs-cpu';
+export type ContenderName = 'keelnet-wasm' | 'keelnet-wasm-relaxed' | 'keelnet-js' | 'tfjs-wasm' | 'tfjs-cpu' | 'jax-wasm';
 
 export interface TrainingOptions {
   /** Timed rounds; each round times every contender once (default 7). */
   rounds?: number;
-  /** Timed steps per round, per contender (defaults: keelnet-wasm 120, keelnet-js 10, tfjs-wasm 30, tfjs-cpu 10). */
+  /** Timed steps per round, per contender (defaults: keelnet-wasm 120, relaxed 120, keelnet-js 10, tfjs-wasm 30, tfjs-cpu 10, jax-wasm 40). */
   steps?: Partial<Record<ContenderName, number>>;
   /** Untimed steps per contender before the first round (defaults: a quarter of `steps`, at least 4). */
   warmupSteps?: Partial<Record<ContenderName, number>>;
   /** Progress lines (default console.error, so stdout keeps only the table). */
   log?: (line: string) => void;
+  /** Contenders to run (default: all this engine runs). */
+  only?: ContenderName[];
 }
 
 export interface Row {
@@ -51,8 +64,8 @@ export interface Row {
 }
 
 const BATCH = 100, INPUT = 784, HIDDEN = 500, CLASSES = 10, LR = 0.001, SEED = 42;
-const DEFAULT_STEPS: Record<ContenderName, number> = { 'keelnet-wasm': 120, 'keelnet-js': 10, 'tfjs-wasm': 30, 'tfjs-cpu': 10 };
-const ORDER: ContenderName[] = ['keelnet-wasm', 'keelnet-js', 'tfjs-wasm', 'tfjs-cpu'];
+const DEFAULT_STEPS: Record<ContenderName, number> = { 'keelnet-wasm': 120, 'keelnet-wasm-relaxed': 120, 'keelnet-js': 10, 'tfjs-wasm': 30, 'tfjs-cpu': 10, 'jax-wasm': 40 };
+const ORDER: ContenderName[] = ['keelnet-wasm', 'keelnet-wasm-relaxed', 'keelnet-js', 'tfjs-wasm', 'tfjs-cpu', 'jax-wasm'];
 
 interface Contender {
   id: ContenderName;
@@ -62,6 +75,7 @@ interface Contender {
   firstLoss(from: number): Promise<number>;
   /** Train `steps` batches starting at sample `from`; returns [milliseconds, mean loss]. */
   train(from: number, steps: number): Promise<[number, number]>;
+  dispose?(): void;
 }
 
 interface Data { x: Float32Array; labels: Int32Array; n: number }
@@ -75,13 +89,20 @@ export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> 
   const mnist = await loadMnist();
   const data: Data = { x: mnist.xTrain.values as Float32Array, labels: mnist.yTrain.values as Int32Array, n: mnist.xTrain.shape[0] };
 
-  await ready();
-  const keelWasm = keelnetContender('wasm', data);
+  const want = (id: ContenderName) => !opts.only || opts.only.includes(id);
+  const keelWasm = keelnetContender('keelnet-wasm', 'wasm', await WasmBackend.create({ simd: 'simd' }), data);
   const initial = keelWasm.model.getWeights();
-  const keelJs = keelnetContender('js', data, initial);
-  const tfWasm = await tfjsContender('wasm', data, initial);
-  const tfCpu = await tfjsContender('cpu', data, initial);
-  const contenders = [keelWasm.contender, keelJs.contender, tfWasm, tfCpu];
+  const keelRelaxed = relaxedSimdSupported() && want('keelnet-wasm-relaxed')
+    ? keelnetContender('keelnet-wasm-relaxed', 'wasm relaxed', await WasmBackend.create({ simd: 'relaxed' }), data, initial) : undefined;
+  const keelJs = want('keelnet-js') ? keelnetContender('keelnet-js', 'js', new JsBackend(), data, initial) : undefined;
+  const contenders = [
+    keelWasm.contender,
+    ...(keelRelaxed ? [keelRelaxed.contender] : []),
+    ...(keelJs ? [keelJs.contender] : []),
+    ...(want('tfjs-wasm') ? [await tfjsContender('wasm', data, initial)] : []),
+    ...(want('tfjs-cpu') ? [await tfjsContender('cpu', data, initial)] : []),
+    ...(want('jax-wasm') ? [await jaxContender(data, initial)] : []),
+  ];
 
   // Check: same weights and same batch must give the same loss everywhere (float32, different summation orders).
   const losses: number[] = [];
@@ -96,7 +117,7 @@ export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> 
 
   for (const c of contenders) await c.train(BATCH, warmup[c.id]);
 
-  const rates: Record<ContenderName, number[]> = { 'keelnet-wasm': [], 'keelnet-js': [], 'tfjs-wasm': [], 'tfjs-cpu': [] };
+  const rates = Object.fromEntries(ORDER.map((id) => [id, [] as number[]])) as Record<ContenderName, number[]>;
   const lastLoss: Partial<Record<ContenderName, number>> = {};
   for (let r = 0; r < rounds; r++) {
     for (const c of contenders) {
@@ -110,8 +131,9 @@ export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> 
     }
     log(`training: round ${r + 1}/${rounds}: ${contenders.map((c) => `${c.id} ${Math.round(rates[c.id][r])}`).join(', ')} samples/s`);
   }
-  keelWasm.model.dispose();
-  keelJs.model.dispose();
+  for (const k of [keelWasm, keelRelaxed, keelJs]) k?.model.dispose();
+  for (const c of contenders) c.dispose?.();
+  setBackend('wasm'); // the contenders switched backends; leave the default for whoever runs next
 
   return contenders.map((c) => {
     const rs = rates[c.id];
@@ -132,8 +154,8 @@ export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> 
   });
 }
 
-function keelnetContender(backend: 'wasm' | 'js', data: Data, initial?: Tensor[]): { model: Sequential; contender: Contender } {
-  setBackend(backend);
+function keelnetContender(id: ContenderName, label: string, be: Backend, data: Data, initial?: Tensor[]): { model: Sequential; contender: Contender } {
+  setBackend(be);
   setSeed(SEED);
   const model = new Sequential([
     layers.dense({ units: HIDDEN, activation: 'relu', inputShape: [INPUT] }),
@@ -146,9 +168,9 @@ function keelnetContender(backend: 'wasm' | 'js', data: Data, initial?: Tensor[]
     new Tensor(data.labels.subarray(from, from + count), [count]),
   ] as const;
   const contender: Contender = {
-    id: `keelnet-${backend}`,
+    id,
     name: 'keelnet',
-    backend,
+    backend: label,
     async firstLoss(from) {
       const [x, y] = slice(from, BATCH);
       const h = await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
@@ -220,6 +242,21 @@ async function tfjsContender(backend: 'wasm' | 'cpu', data: Data, initial: Tenso
   };
 }
 
+/** jax-js on its wasm device, one thread in Node (bench/jax.ts): its jitted step over the same batches, in order. */
+async function jaxContender(data: Data, initial: Tensor[]): Promise<Contender> {
+  const mlp = await jaxMlp(initial.map((w) => w.values as Float32Array), { input: INPUT, hidden: HIDDEN, classes: CLASSES, batch: BATCH, lr: LR });
+  const x = (from: number) => data.x.subarray(from * INPUT);
+  const y = (from: number) => data.labels.subarray(from);
+  return {
+    id: 'jax-wasm',
+    name: 'jax-js 0.1.25',
+    backend: 'wasm (1 thread, jit)',
+    firstLoss: (from) => mlp.step(x(from), y(from)),
+    train: (from, steps) => mlp.train(x(from), y(from), steps),
+    dispose: () => mlp.dispose(),
+  };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -228,15 +265,110 @@ function median(xs: number[]): number {
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
-/** The two ratios the README quotes, from benchTraining's rows. */
-export function trainingRatios(rows: Row[]): { keelnetWasmOverTfjsWasm: number; keelnetWasmOverKeelnetJs: number } {
-  const by = (name: string, backend: string) => rows.find((r) => r.name.startsWith(name) && r.backend.startsWith(backend))?.keelnetWasmSpeedup ?? NaN;
-  return { keelnetWasmOverTfjsWasm: by('TensorFlow.js', 'wasm'), keelnetWasmOverKeelnetJs: by('keelnet', 'js') };
+/** The ratios the README quotes, from benchTraining's rows (each the median of per-round ratios). */
+export function trainingRatios(rows: Row[]): Record<string, number> {
+  const by = (name: string, backend: string) => rows.find((r) => r.name.startsWith(name) && r.backend === backend)?.keelnetWasmSpeedup ?? NaN;
+  const tfWasm = rows.find((r) => r.name.startsWith('TensorFlow.js') && r.backend.startsWith('wasm'))?.keelnetWasmSpeedup ?? NaN;
+  const relaxed = by('keelnet', 'wasm relaxed');
+  return {
+    keelnetWasmOverTfjsWasm: tfWasm,
+    keelnetWasmOverKeelnetJs: by('keelnet', 'js'),
+    keelnetWasmOverJax: by('jax-js', 'wasm (1 thread, jit)'),
+    keelnetRelaxedOverSimd: round3(1 / relaxed),
+  };
+}
+
+/** Inference: one row per contender. */
+export interface PredictRow {
+  name: string;
+  backend: string;
+  /** Median ms of predict() on one sample (read back included). */
+  latencyBatch1Ms: number;
+  /** Median samples/s of predict() over 2,560 samples in batches of 256. */
+  samplesPerSecBatch256: number;
+}
+
+/**
+ * Predict latency at batch 1 and throughput at batch 256 on the MNIST MLP (same weights on every
+ * contender; outputs checked against keelnet wasm first). Rounds alternate contenders; medians.
+ */
+export async function benchPredict({ rounds = 7, log = (l: string) => console.error(l) }: { rounds?: number; log?: (line: string) => void } = {}): Promise<PredictRow[]> {
+  const mnist = await loadMnist();
+  const data: Data = { x: mnist.xTrain.values as Float32Array, labels: mnist.yTrain.values as Int32Array, n: mnist.xTrain.shape[0] };
+  const MANY = 2560;
+  const x1 = data.x.subarray(0, INPUT), xMany = data.x.subarray(0, MANY * INPUT);
+  interface P { name: string; backend: string; one(): Promise<Float32Array>; many(): Promise<void>; dispose(): void }
+  const keel = (label: string, be: Backend, initial?: Tensor[]): { p: P; model: Sequential } => {
+    const { model } = keelnetContender('keelnet-wasm', label, be, data, initial);
+    const t1 = new Tensor(x1, [1, INPUT]), tMany = new Tensor(xMany, [MANY, INPUT]);
+    return {
+      model,
+      p: {
+        name: 'keelnet', backend: label,
+        one: async () => model.predict(t1, { batchSize: 1 }).values as Float32Array,
+        many: async () => { model.predict(tMany, { batchSize: 256 }); },
+        dispose: () => model.dispose(),
+      },
+    };
+  };
+  const first = keel('wasm', await WasmBackend.create({ simd: 'simd' }));
+  const initial = first.model.getWeights();
+  const tfjs = async (backend: 'wasm' | 'cpu'): Promise<P> => {
+    await tfjsContender(backend, data, initial); // sets the wasm paths and the backend up
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: HIDDEN, activation: 'relu', inputShape: [INPUT] }),
+        tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
+      ],
+    });
+    model.setWeights(initial.map((w) => tf.tensor(w.values as Float32Array, [...w.shape], 'float32')));
+    const t1 = tf.tensor2d(x1, [1, INPUT]), tMany = tf.tensor2d(xMany, [MANY, INPUT]);
+    const use = async () => { if (tf.getBackend() !== backend) await tf.setBackend(backend); };
+    return {
+      name: `TensorFlow.js ${tf.version.tfjs}`, backend,
+      one: async () => { await use(); const y = model.predict(t1) as tf.Tensor; const v = (await y.data()) as Float32Array; y.dispose(); return v; },
+      many: async () => { await use(); const y = model.predict(tMany, { batchSize: 256 }) as tf.Tensor; await y.data(); y.dispose(); },
+      dispose: () => { tf.dispose([t1, tMany]); model.dispose(); },
+    };
+  };
+  const contenders: P[] = [
+    first.p,
+    ...(relaxedSimdSupported() ? [keel('wasm relaxed', await WasmBackend.create({ simd: 'relaxed' }), initial).p] : []),
+    keel('js', new JsBackend(), initial).p,
+    await tfjs('wasm'),
+    await tfjs('cpu'),
+  ];
+  // Check: the same weights give the same probabilities everywhere.
+  const ref = await contenders[0].one();
+  for (const c of contenders) {
+    const got = await c.one();
+    const err = Math.max(...Array.from(ref, (v, i) => Math.abs(v - got[i])));
+    if (!(err <= 1e-5)) throw new Error(`predict bench: ${c.name} ${c.backend} differs from keelnet wasm by ${err}`);
+  }
+  // Warm up, then alternate: each round times 50 single-sample calls and one 2,560-sample call per contender.
+  for (const c of contenders) { for (let i = 0; i < 50; i++) await c.one(); await c.many(); }
+  const lat = contenders.map(() => [] as number[]), thr = contenders.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, c] of contenders.entries()) {
+      let t0 = performance.now();
+      for (let k = 0; k < 50; k++) await c.one();
+      lat[i].push((performance.now() - t0) / 50);
+      t0 = performance.now();
+      await c.many();
+      thr[i].push(MANY / ((performance.now() - t0) / 1000));
+    }
+    log(`predict: round ${r + 1}/${rounds}: ${contenders.map((c, i) => `${c.name.split(' ')[0]} ${c.backend} ${lat[i][r].toFixed(3)} ms, ${Math.round(thr[i][r])}/s`).join('; ')}`);
+  }
+  for (const c of contenders) c.dispose();
+  setBackend('wasm'); // the contenders switched backends; leave the default for whoever runs next
+  return contenders.map((c, i) => ({
+    name: c.name, backend: c.backend, latencyBatch1Ms: round3(median(lat[i])), samplesPerSecBatch256: Math.round(median(thr[i])),
+  }));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const rows = await benchTraining();
   console.table(rows);
-  const r = trainingRatios(rows);
-  console.log(`keelnet wasm / TF.js wasm: ${r.keelnetWasmOverTfjsWasm}×   keelnet wasm / keelnet js: ${r.keelnetWasmOverKeelnetJs}×`);
+  console.log(trainingRatios(rows));
+  console.table(await benchPredict());
 }

@@ -1,5 +1,8 @@
 /** keelnet: train neural networks in Node and browsers on WebAssembly SIMD kernels. */
 export { ready, setBackend, getBackend } from './backend/index.js';
+export { wasmBuild } from './backend/index.js';
+export { relaxedSimdSupported, type SimdMode, type WasmBuild } from './backend/features.js';
+export type { WasmOptions } from './backend/wasm.js';
 export { setWasmSource } from './backend/wasm.js';
 export type { BackendName } from './backend/backend.js';
 export { Tensor, tensor } from './tensor.js';
@@ -15,6 +18,10 @@ export type { LayerArgs, DenseArgs, ResidualArgs } from './layers/index.js';
 export type { ActivationArgs, LeakyReLUArgs, ELUArgs, PReLUArgs } from './layers/index.js';
 export { BatchNormalization, LayerNormalization, Dropout } from './layers/index.js';
 export type { BatchNormalizationArgs, LayerNormalizationArgs, DropoutArgs } from './layers/index.js';
+export { Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Reshape, ZeroPadding2D } from './layers/index.js';
+export type { Conv2DArgs, MaxPooling2DArgs, AveragePooling2DArgs, GlobalPooling2DArgs, FlattenArgs, ReshapeArgs, ZeroPadding2DArgs } from './layers/index.js';
+export { Recurrent, SimpleRNN, LSTM, GRU, Embedding, TimeDistributed } from './layers/index.js';
+export type { RecurrentArgs, GatedRecurrentArgs, SimpleRNNArgs, LSTMArgs, GRUArgs, EmbeddingArgs, TimeDistributedArgs } from './layers/index.js';
 export { optimizers, Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from './optimizers/index.js';
 export { losses } from './losses.js';
 export type { Loss, LossName } from './losses.js';
@@ -32,3 +39,7 @@ export type { Regularizer } from './regularizers.js';
 export { gradientReport, GradientReport, defaultThresholds } from './diagnostics/gradient-report.js';
 export type { GradientStatus, GradientThresholds, GradientReportData } from './diagnostics/gradient-report.js';
 export type { LayerStats, WeightStats } from './diagnostics/layer-stats.js';
+export { loadModel, modelFromArtifacts, modelToArtifacts, kerasLayers } from './io/index.js';
+export { ModelCheckpoint } from './callbacks/index.js';
+export type { IOHandler, ModelArtifacts, ModelArtifactsInfo, SaveResult, WeightSpec, KerasLayerEntry, TfjsModelJSON } from './io/index.js';
+export type { ModelCheckpointArgs } from './callbacks/index.js';

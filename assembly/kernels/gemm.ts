@@ -1,3 +1,5 @@
+import { madd } from '../simd';
+
 // GEMM: C (M, N) = alpha·op(A)·op(B) + beta·C, row-major, op ∈ {N, T}.
 //
 // A packed, BLIS-style GEMM (Goto's loop nest). From the outside in:
@@ -17,7 +19,8 @@
 
 /**
  * Tile rows. 4×8 = 8 accumulators + 2 B vectors + 4 A broadcasts + 1 product = 15 of the 16 xmm
- * registers; V8 keeps the k loop free of spills (checked with --print-wasm-code).
+ * registers; V8 keeps the k loop free of spills (checked with --print-wasm-code). The relaxed
+ * build's `madd` is one fused instruction, so it needs no product register.
  */
 const MR = 4;
 /** Tile columns (two f32x4). */
@@ -28,6 +31,13 @@ const KC = 128;
 const MC = 64;
 /** Columns of a packed B block (KC × NC × 4 B = 64 KiB): stays in L2 across the ic loop. */
 const NC = 128;
+
+/**
+ * Below this many rows (and B not transposed) C is computed from B unpacked (gemmFewRows).
+ * Measured at K = 784, N = 500 (a Dense layer on one sample): 28, 54, 80 µs for M = 1, 2, 3
+ * unpacked against 190–290 µs packed at M = 4 — packing B costs more than such a product.
+ */
+const FEW_ROWS = 8;
 
 // Static packing scratch (the build has no allocator): 96 KiB + one tile.
 const packedA = memory.data(MC * KC * 4, 16);
@@ -41,6 +51,7 @@ export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
   // Strides (in elements) of op(A)[i, k] and op(B)[k, j] in the stored matrices.
   const ai = transA ? 1 : K, ak = transA ? M : 1;
   const bk = transB ? 1 : N, bj = transB ? K : 1;
+  if (M < FEW_ROWS && !transB) { gemmFewRows(C, A, B, M, N, K, ai, ak, alpha, beta); return; }
   // Equal-sized blocks: K = 784 becomes 7 × 112 rather than 6 × 128 + 16, and M = 100 two blocks
   // of 52 and 48, so no block is a sliver that pays the packing and edge costs for little work.
   const kb = blockSize(K, KC, 1), mb = blockSize(M, MC, MR), nb = blockSize(N, NC, NR);
@@ -74,6 +85,62 @@ export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
   }
 }
 
+/**
+ * C = alpha·op(A)·B + beta·C for M < FEW_ROWS rows (predict on one sample, a small batch), B not
+ * transposed: packing all of B (a whole weight matrix) would move three times the bytes the
+ * product reads, and at M = 1 the product is memory-bound anyway (784 × 500 weights: 1.5 MiB
+ * for 0.8 MFLOP). B is walked in strips of 16 columns (one cache line wide, K lines deep: 49 KiB
+ * at K = 784), every row of C taking its turn on a strip while it is in L1/L2.
+ */
+function gemmFewRows(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ai: i32, ak: i32, alpha: f32, beta: f32): void {
+  const rowB = <usize>N << 2, kA = <usize>ak << 2;
+  const n16 = N & ~15, n4 = N & ~3;
+  const va = f32x4.splat(alpha);
+  let j = 0;
+  for (; j < n16; j += 16) {
+    for (let i = 0; i < M; i++) {
+      let x0 = f32x4.splat(0), x1 = x0, x2 = x0, x3 = x0;
+      let b = B + (<usize>j << 2), p = A + (<usize>(i * ai) << 2);
+      for (let k = 0; k < K; k++) {
+        const s = v128.load32_splat(p);
+        x0 = madd(s, v128.load(b), x0); x1 = madd(s, v128.load(b, 16), x1);
+        x2 = madd(s, v128.load(b, 32), x2); x3 = madd(s, v128.load(b, 48), x3);
+        b += rowB;
+        p += kA;
+      }
+      const cj = C + (<usize>(i * N + j) << 2);
+      storeRow(cj, x0, x1, va, beta);
+      storeRow(cj + 32, x2, x3, va, beta);
+    }
+  }
+  for (; j < n4; j += 4) {
+    for (let i = 0; i < M; i++) {
+      let x = f32x4.splat(0);
+      let b = B + (<usize>j << 2), p = A + (<usize>(i * ai) << 2);
+      for (let k = 0; k < K; k++) {
+        x = madd(v128.load32_splat(p), v128.load(b), x);
+        b += rowB;
+        p += kA;
+      }
+      const cj = C + (<usize>(i * N + j) << 2);
+      v128.store(cj, beta == 0 ? f32x4.mul(va, x) : f32x4.add(f32x4.mul(va, x), f32x4.mul(f32x4.splat(beta), v128.load(cj))));
+    }
+  }
+  for (; j < N; j++) {
+    for (let i = 0; i < M; i++) {
+      let x: f32 = 0;
+      let b = B + (<usize>j << 2), p = A + (<usize>(i * ai) << 2);
+      for (let k = 0; k < K; k++) {
+        x += load<f32>(p) * load<f32>(b);
+        b += rowB;
+        p += kA;
+      }
+      const cj = C + (<usize>(i * N + j) << 2);
+      store<f32>(cj, beta == 0 ? alpha * x : alpha * x + beta * load<f32>(cj));
+    }
+  }
+}
+
 /** The largest block ≤ max (a multiple of `unit`) that splits n into equal blocks. */
 // @ts-ignore: decorator
 @inline function blockSize(n: i32, max: i32, unit: i32): i32 {
@@ -97,13 +164,13 @@ function tile(c: usize, ldc: usize, a: usize, b: usize, kc: i32, alpha: f32, bet
   while (b < end) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
     let x = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
     x = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
     x = v128.load32_splat(a, 8);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
     x = v128.load32_splat(a, 12);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
     a += MR << 2;
     b += NR << 2;
   }

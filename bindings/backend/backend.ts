@@ -175,6 +175,71 @@ export interface Kernels {
   dropoutForward(Y: number, Mask: number, X: number, n: number, seed: number, threshold: number, scale: number): void;
   /** dX[i] += dY[i]·Mask[i]. */
   dropoutBackward(dX: number, dY: number, Mask: number, n: number): void;
+
+  // ---- convolution (assembly/kernels/conv.ts), channels-last ----------------------------------
+  // X, dX (batch, H, W, C); col, dcol (batch·OH·OW, KH·KW·C), columns in (ky, kx, c) order, the
+  // rows of the Keras kernel [KH, KW, C, F]. Tap (ky, kx) of output (oy, ox) reads
+  // iy = oy·SH − padTop + ky·DH, ix = ox·SW − padLeft + kx·DW; outside the image it is 0.
+  /** col = the receptive fields of X (overwrites col). */
+  im2col(col: number, X: number, batch: number, H: number, W: number, C: number, OH: number, OW: number,
+    KH: number, KW: number, SH: number, SW: number, DH: number, DW: number, padTop: number, padLeft: number): void;
+  /** dX += dcol scattered back to its taps (the adjoint of im2col). */
+  col2im(dX: number, dcol: number, batch: number, H: number, W: number, C: number, OH: number, OW: number,
+    KH: number, KW: number, SH: number, SW: number, DH: number, DW: number, padTop: number, padLeft: number): void;
+
+  // ---- pooling (assembly/kernels/pooling.ts), channels-last -------------------------------------
+  // X, dX (batch, H, W, C); Y, dY, Arg (batch, OH, OW, C); window (PH, PW) at (oy·SH − padTop,
+  // ox·SW − padLeft); taps in the padding are ignored (TensorFlow's convention).
+  /** Y = window max; Arg (int32) = element index into X (batch included) of the first max. */
+  maxPoolForward(Y: number, Arg: number, X: number, batch: number, H: number, W: number, C: number, OH: number, OW: number,
+    PH: number, PW: number, SH: number, SW: number, padTop: number, padLeft: number): void;
+  /** dX[Arg[i]] += dY[i], i < n. */
+  maxPoolBackward(dX: number, dY: number, Arg: number, n: number): void;
+  /** Y = mean of the window's taps inside the image. */
+  avgPoolForward(Y: number, X: number, batch: number, H: number, W: number, C: number, OH: number, OW: number,
+    PH: number, PW: number, SH: number, SW: number, padTop: number, padLeft: number): void;
+  /** dX += dY / (taps inside the image) over each window. */
+  avgPoolBackward(dX: number, dY: number, batch: number, H: number, W: number, C: number, OH: number, OW: number,
+    PH: number, PW: number, SH: number, SW: number, padTop: number, padLeft: number): void;
+
+  // ---- recurrent (assembly/kernels/recurrent.ts) ------------------------------------------------
+  // Per-step state is time-major, (time, batch, ·), so step t is one contiguous (batch, ·) block.
+  // act/recAct: linear, relu, sigmoid, hardSigmoid, tanh or softsign (f' is a function of f's
+  // output, so the forward pass keeps only activated values; the layers validate this).
+  /** Y (time, batch, n)[t, b] = X (batch, time, n)[b, reverse ? time−1−t : t]. */
+  seqToTimeMajor(Y: number, X: number, batch: number, time: number, n: number, reverse: number): void;
+  /** Y (batch, time, n)[b, reverse ? time−1−t : t] = (or += when accumulate) X (time, batch, n)[t, b]. */
+  seqFromTimeMajor(Y: number, X: number, batch: number, time: number, n: number, reverse: number, accumulate: number): void;
+  /** Y (rows, cols)[r, c] *= M (cols)[c]. */
+  broadcastMul(Y: number, M: number, rows: number, cols: number): void;
+  /** SimpleRNN step: H = act(Z) over n = batch·units; H may alias Z. */
+  rnnStepForward(H: number, Z: number, n: number, act: Act): void;
+  /** dZ = dH·act'(z) from H = act(Z); overwrites dZ. */
+  rnnStepBackward(dZ: number, dH: number, H: number, n: number, act: Act): void;
+  /**
+   * LSTM step, gates [i f c o] (Keras order). Z (batch, 4u) pre-activations in, G (batch, 4u) the
+   * activated gates out (may alias Z); Cprev, C, H (batch, u): c = f·c_prev + i·g, h = o·act(c).
+   */
+  lstmStepForward(G: number, C: number, H: number, Z: number, Cprev: number, batch: number, units: number, act: Act, recAct: Act): void;
+  /** Backward of one LSTM step: dZ (batch, 4u) overwritten; dC (batch, u) holds dL/dc_t in and dL/dc_{t−1} out. */
+  lstmStepBackward(dZ: number, dC: number, G: number, C: number, Cprev: number, dH: number, batch: number, units: number, act: Act, recAct: Act): void;
+  /**
+   * GRU step (Keras 3, reset_after), gates [z r h]. Z (batch, 3u): x·W + b_in in, G = [z r hh]
+   * out (may alias Z); RZ (batch, 3u) = h_prev·U; recBias (3u) or 0; RH (batch, u) = r_h + b_h
+   * out; h = z·h_prev + (1 − z)·act(x_h + r·RH).
+   */
+  gruStepForward(G: number, RH: number, H: number, Z: number, RZ: number, Hprev: number, recBias: number,
+    batch: number, units: number, act: Act, recAct: Act): void;
+  /** Backward of one GRU step: dZ, dRZ (batch, 3u) overwritten; dHprev (batch, u) += dh·z. */
+  gruStepBackward(dZ: number, dRZ: number, dHprev: number, G: number, RH: number, Hprev: number, dH: number,
+    batch: number, units: number, act: Act, recAct: Act): void;
+  /**
+   * Y (n, dim)[i] = E (inputDim, dim)[ids[i]], ids stored as floats. Returns −1, or the position of
+   * the first id that is not an integer in [0, inputDim).
+   */
+  embeddingForward(Y: number, E: number, ids: number, n: number, dim: number, inputDim: number): number;
+  /** dE[ids[i]] += dY (n, dim)[i]. */
+  embeddingBackward(dE: number, dY: number, ids: number, n: number, dim: number): void;
 }
 
 /** A backend: kernels plus the linear memory they run over. */

@@ -4,19 +4,30 @@
  */
 import type { Backend, BackendName } from './backend.js';
 import { JsBackend } from './js.js';
-import { WasmBackend } from './wasm.js';
+import type { WasmBuild } from './features.js';
+import { WasmBackend, wasmBuildFor, type WasmOptions } from './wasm.js';
 
 let current: Backend | undefined;
 let currentName: BackendName = 'wasm';
-let wasm: Promise<WasmBackend> | undefined;
+/** One instance per build, each loaded once. */
+const wasm: Partial<Record<WasmBuild, Promise<WasmBackend>>> = {};
 let wasmInstance: WasmBackend | undefined;
+/** The last `simd` passed to ready(): a later ready() without one keeps it. */
+let requestedSimd: WasmOptions['simd'];
 let js: JsBackend | undefined;
 
-/** Load the wasm core (once). Resolves when the current backend can run kernels. */
-export async function ready(): Promise<void> {
+/**
+ * Load the wasm core (once per build). Resolves when the current backend can run kernels.
+ * `simd` picks the build: 'auto' (default: relaxed SIMD where the engine has it, else SIMD128),
+ * 'simd' or 'relaxed' (throws where unsupported); a later ready() without `simd` keeps the last
+ * one given. Models built afterwards use that build; `wasmBuild()` says which one is running.
+ */
+export async function ready(opts: WasmOptions = {}): Promise<void> {
+  const simd = opts.simd ?? requestedSimd;
+  const build = wasmBuildFor({ simd }); // throws before anything changes when simd is not usable
+  requestedSimd = simd;
   if (currentName === 'wasm') {
-    wasm ??= WasmBackend.create();
-    wasmInstance = await wasm;
+    wasmInstance = await (wasm[build] ??= WasmBackend.create({ simd: build }));
     current = wasmInstance;
   } else {
     current = js ??= new JsBackend();
@@ -31,6 +42,11 @@ export function setBackend(name: BackendName | Backend): void {
   }
   currentName = name;
   current = name === 'js' ? (js ??= new JsBackend()) : wasmInstance;
+}
+
+/** The build of the wasm core that `ready()` loaded last ('simd' or 'relaxed'), or undefined before. */
+export function wasmBuild(): WasmBuild | undefined {
+  return wasmInstance?.simd;
 }
 
 /** The name of the current backend. */

@@ -19,6 +19,9 @@ import * as statsKernels from './js/stats.js';
 import * as preluKernels from './js/prelu.js';
 import * as normalizationKernels from './js/normalization.js';
 import * as dropoutKernels from './js/dropout.js';
+import * as convKernels from './js/conv.js';
+import * as poolingKernels from './js/pooling.js';
+import * as recurrentKernels from './js/recurrent.js';
 
 type HeapKernels = { [K in keyof Kernels]: (h: Heap, ...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> };
 
@@ -26,6 +29,8 @@ const kernels: HeapKernels = {
   ...memoryKernels, ...gemmKernels, ...biasKernels, ...activationKernels,
   ...lossKernels, ...metricKernels, ...optimizerKernels, ...normKernels, ...regularizerKernels, ...statsKernels, ...preluKernels,
   ...normalizationKernels, ...dropoutKernels,
+  ...convKernels, ...poolingKernels,
+  ...recurrentKernels,
 };
 
 /** Bytes below this are never handed out, so that pointer 0 can mean "none". */

@@ -97,6 +97,11 @@ export class GradientReport implements GradientReportData {
     out.push('', `status: ${this.status}${this.culprits.length ? ` (${this.culprits.join(', ')})` : ''}` +
       `  loss ${f(this.loss, 3)}  first-to-last gradient ratio ${f(this.firstToLastRatio)}`);
     for (const a of this.advice) out.push(`  - ${a}`);
+    for (const l of this.layers) {
+      const h = l.hiddenGradNorms;
+      if (!h?.length) continue;
+      out.push(`${l.name}: ‖dL/dh_t‖ for t = T…1: ${f(h[0])} … ${f(h[h.length - 1])} (first/last step ${f(h[h.length - 1] / h[0])})`);
+    }
     return out.join('\n');
   }
 

@@ -30,6 +30,11 @@ export interface LayerStats {
   /** Fraction of outputs in the flat tails: sigmoid < 0.01 or > 0.99, tanh |y| > 0.99 (null otherwise). */
   saturatedFraction: number | null;
   weights: WeightStats[];
+  /**
+   * Recurrent layers only: ‖dL/dh_t‖ over the batch for t = T, T−1, …, 1 (processing order), the
+   * gradient flowing back through time — it shrinks towards t = 1 when gradients vanish.
+   */
+  hiddenGradNorms?: number[];
 }
 
 /** The activation a layer applies last, if it has a named one (Dense, Activation). */
@@ -51,9 +56,10 @@ export function collectLayerStats(be: Backend, layers: Layer[], batch: number, u
     const saturatedFraction = act === 'sigmoid' ? be.countOutside(l.y, n, 0.01, 0.99) / n
       : act === 'tanh' ? be.countOutside(l.y, n, -0.99, 0.99) / n : null;
     const weights = l.weights.filter((w) => w.trainable).map((w) => weightStats(be, w, updateNorms?.get(w), spectral));
+    const hiddenGradNorms = (l as { hiddenGradNorms?: (be: Backend) => number[] }).hiddenGradNorms?.(be);
     return {
       name: l.name, className: l.className, activationMean: mean, activationStd: Math.sqrt(variance),
-      deadFraction, saturatedFraction, weights,
+      deadFraction, saturatedFraction, weights, ...(hiddenGradNorms?.length && { hiddenGradNorms }),
     };
   });
 }

@@ -8,6 +8,18 @@ import { prelu } from './prelu.js';
 import { batchNormalization } from './batch-normalization.js';
 import { layerNormalization } from './layer-normalization.js';
 import { dropout } from './dropout.js';
+import { conv2d } from './conv2d.js';
+import { maxPooling2d } from './max-pooling2d.js';
+import { averagePooling2d } from './average-pooling2d.js';
+import { globalAveragePooling2d, globalMaxPooling2d } from './global-pooling2d.js';
+import { flatten } from './flatten.js';
+import { reshape } from './reshape.js';
+import { zeroPadding2d } from './zero-padding2d.js';
+import { simpleRNN } from './simple-rnn.js';
+import { lstm } from './lstm.js';
+import { gru } from './gru.js';
+import { embedding } from './embedding.js';
+import { timeDistributed } from './time-distributed.js';
 
 export { Layer } from './layer.js';
 export type { LayerArgs, Weight } from './layer.js';
@@ -27,8 +39,37 @@ export { LayerNormalization } from './layer-normalization.js';
 export type { LayerNormalizationArgs } from './layer-normalization.js';
 export { Dropout } from './dropout.js';
 export type { DropoutArgs } from './dropout.js';
+export { Conv2D } from './conv2d.js';
+export type { Conv2DArgs } from './conv2d.js';
+export { MaxPooling2D } from './max-pooling2d.js';
+export type { MaxPooling2DArgs } from './max-pooling2d.js';
+export { AveragePooling2D } from './average-pooling2d.js';
+export type { AveragePooling2DArgs } from './average-pooling2d.js';
+export { GlobalAveragePooling2D, GlobalMaxPooling2D } from './global-pooling2d.js';
+export type { GlobalPooling2DArgs } from './global-pooling2d.js';
+export { Flatten } from './flatten.js';
+export type { FlattenArgs } from './flatten.js';
+export { Reshape } from './reshape.js';
+export type { ReshapeArgs } from './reshape.js';
+export { ZeroPadding2D } from './zero-padding2d.js';
+export type { ZeroPadding2DArgs } from './zero-padding2d.js';
+export { Recurrent } from './recurrent.js';
+export type { RecurrentArgs, GatedRecurrentArgs } from './recurrent.js';
+export { SimpleRNN } from './simple-rnn.js';
+export type { SimpleRNNArgs } from './simple-rnn.js';
+export { LSTM } from './lstm.js';
+export type { LSTMArgs } from './lstm.js';
+export { GRU } from './gru.js';
+export type { GRUArgs } from './gru.js';
+export { Embedding } from './embedding.js';
+export type { EmbeddingArgs } from './embedding.js';
+export { TimeDistributed } from './time-distributed.js';
+export type { TimeDistributedArgs } from './time-distributed.js';
 
-export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batchNormalization, layerNormalization, dropout };
+export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batchNormalization, layerNormalization, dropout,
+  conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d, flatten, reshape, zeroPadding2d,
+  simpleRNN, lstm, gru, embedding, timeDistributed,
+};
 
 export { Residual };
 export type { ResidualArgs } from './residual.js';

@@ -13,6 +13,18 @@ import { PReLU } from './prelu.js';
 import { BatchNormalization } from './batch-normalization.js';
 import { LayerNormalization } from './layer-normalization.js';
 import { Dropout } from './dropout.js';
+import { Conv2D } from './conv2d.js';
+import { MaxPooling2D } from './max-pooling2d.js';
+import { AveragePooling2D } from './average-pooling2d.js';
+import { GlobalAveragePooling2D, GlobalMaxPooling2D } from './global-pooling2d.js';
+import { Flatten } from './flatten.js';
+import { Reshape } from './reshape.js';
+import { ZeroPadding2D } from './zero-padding2d.js';
+import { SimpleRNN } from './simple-rnn.js';
+import { LSTM } from './lstm.js';
+import { GRU } from './gru.js';
+import { Embedding } from './embedding.js';
+import { TimeDistributed } from './time-distributed.js';
 
 export interface LayerJSON { className: string; config: Record<string, unknown> }
 
@@ -28,6 +40,19 @@ const registry = new Map<string, Factory>([
   ['BatchNormalization', plain(BatchNormalization)],
   ['LayerNormalization', plain(LayerNormalization)],
   ['Dropout', plain(Dropout)],
+  ['Conv2D', plain(Conv2D)],
+  ['MaxPooling2D', plain(MaxPooling2D)],
+  ['AveragePooling2D', plain(AveragePooling2D)],
+  ['GlobalAveragePooling2D', plain(GlobalAveragePooling2D)],
+  ['GlobalMaxPooling2D', plain(GlobalMaxPooling2D)],
+  ['Flatten', plain(Flatten)],
+  ['Reshape', plain(Reshape)],
+  ['ZeroPadding2D', plain(ZeroPadding2D)],
+  ['SimpleRNN', plain(SimpleRNN)],
+  ['LSTM', plain(LSTM)],
+  ['GRU', plain(GRU)],
+  ['Embedding', plain(Embedding)],
+  ['TimeDistributed', (c) => new TimeDistributed({ ...c, layer: layerFromJSON(c.layer as LayerJSON) } as never)],
   ['Residual', (c) => new Residual({ ...c, layers: (c.layers as LayerJSON[]).map(layerFromJSON) } as never)],
 ]);
 
@@ -47,4 +72,9 @@ export function layerFromJSON(json: LayerJSON): Layer {
 
 export function layerToJSON(layer: Layer): LayerJSON {
   return { className: layer.className, config: JSON.parse(JSON.stringify(layer.getConfig())) };
+}
+
+/** Class names layerFromJSON can rebuild (for error messages that list them). */
+export function registeredLayerClasses(): string[] {
+  return [...registry.keys()];
 }

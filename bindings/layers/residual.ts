@@ -1,21 +1,27 @@
 /**
- * Residual: y = f(x) + x, where f is a stack of layers — or y = f(x) + P(x) with a linear Dense
- * projection P when f changes the width (the standard fix for a shape mismatch). A deep residual
- * MLP is a few lines:
+ * Residual: y = f(x) + x, where f is a stack of layers — or y = f(x) + P(x) with a linear
+ * projection P when f changes the shape (the standard fix for a shape mismatch): a Dense on the
+ * last axis when only the width changes, and for images [h, w, c] a 1×1 Conv2D whose strides
+ * map x's height and width onto f's (ResNet's projection shortcut). A deep residual MLP, and a
+ * ResNet block that halves the image and doubles the channels, are a few lines:
  *   layers.residual({ layers: [layers.dense({ units: 128, activation: 'relu' }), layers.dense({ units: 128 })] })
+ *   layers.residual({ layers: [layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+ *                              layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same' })] })
  *
  * Memory: the inner layers' outputs and output gradients are planned as this layer's buffers.
  * Backward: the skip path first (dx += dy, or the projection's backward), because the last inner
  * layer may turn dy into its pre-activation gradient in place; then the inner layers in reverse.
  */
 import { Dense } from './dense.js';
+import { Conv2D } from './conv2d.js';
 import { Layer, type LayerArgs, type RunContext } from './layer.js';
 
 export interface ResidualArgs extends LayerArgs {
   /** The block f, applied in order to x. */
   layers: Layer[];
   /**
-   * 'auto' (default): add a linear Dense projection of x when f changes the last dimension;
+   * 'auto' (default): add a linear projection of x when f changes its shape (a Dense when only
+   * the last dimension changes, a 1×1 Conv2D with strides for images);
    * true: always project; false: f must keep x's shape.
    */
   projection?: boolean | 'auto';
@@ -27,7 +33,7 @@ export class Residual extends Layer {
   static className = 'Residual';
   readonly inner: Layer[];
   readonly projectionMode: boolean | 'auto';
-  projection?: Dense;
+  projection?: Dense | Conv2D;
 
   constructor(args: ResidualArgs) {
     super(args);
@@ -42,12 +48,30 @@ export class Residual extends Layer {
     let shape = inputShape;
     for (const l of this.inner) shape = l.built ? l.outputShape : l.computeOutputShape(shape);
     const same = shapeStr(shape) === shapeStr(inputShape);
-    const sameButLast = shape.length === inputShape.length && shape.slice(0, -1).every((d, i) => d === inputShape[i]);
-    if (!same && (this.projectionMode === false || !sameButLast)) {
+    const projectable = this.projectionFor(inputShape, shape) !== undefined;
+    if (!same && (this.projectionMode === false || !projectable)) {
       throw new Error(`${this.name}: cannot add the block's output of shape ${shapeStr(shape)} to its input of shape ${shapeStr(inputShape)}`
-        + (sameButLast ? '; allow a projection (projection: \'auto\')' : ''));
+        + (projectable ? '; allow a projection (projection: \'auto\')'
+          : inputShape.length === 3 && shape.length === 3 ? ' (no 1×1 convolution stride maps the input\'s height and width onto the output\'s)' : ''));
     }
     return shape;
+  }
+
+  /**
+   * How x of shape `from` becomes the block's output shape `to`: a Dense on the last axis when
+   * only that changes, a 1×1 Conv2D with strides s (⌈h/s⌉ = h') for images; undefined if neither.
+   */
+  private projectionFor(from: number[], to: number[]): { kind: 'dense' } | { kind: 'conv'; strides: [number, number] } | undefined {
+    if (from.length === 3 && to.length === 3) {
+      const stride = (a: number, b: number) => {
+        for (let s = 1; s <= a; s++) if (Math.ceil(a / s) === b) return s;
+        return 0;
+      };
+      const sh = stride(from[0], to[0]), sw = stride(from[1], to[1]);
+      return sh && sw ? { kind: 'conv', strides: [sh, sw] } : undefined;
+    }
+    const sameButLast = to.length === from.length && to.slice(0, -1).every((d, i) => d === from[i]);
+    return sameButLast ? { kind: 'dense' } : undefined;
   }
 
   override build(inputShape: number[]): void {
@@ -55,7 +79,11 @@ export class Residual extends Layer {
     let shape = inputShape;
     for (const l of this.inner) { if (!l.built) l.build(shape); shape = l.outputShape; }
     if (this.projectionMode === true || shapeStr(shape) !== shapeStr(inputShape)) {
-      this.projection = new Dense({ units: shape[shape.length - 1], name: `${this.name}_projection` });
+      const how = this.projectionFor(inputShape, shape)!;
+      const name = `${this.name}_projection`, units = shape[shape.length - 1];
+      this.projection = how.kind === 'conv'
+        ? new Conv2D({ filters: units, kernelSize: 1, strides: how.strides, name })
+        : new Dense({ units, name });
       this.projection.build(inputShape);
     }
     this.weights = [...this.inner.flatMap((l) => l.weights), ...(this.projection?.weights ?? [])];

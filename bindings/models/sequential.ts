@@ -20,6 +20,8 @@ import { random } from '../random.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { checkInput, checkTargets, loadBatch, shapeStr, type Labels, type Targets } from './data.js';
 import { planActivations, planParameters, trainableWeights, type ActivationPlan, type ParameterPlan } from './plan.js';
+import { saveModel } from '../io/save.js';
+import type { IOHandler, SaveResult } from '../io/types.js';
 
 export interface CompileArgs {
   optimizer: string | Optimizer;
@@ -120,6 +122,11 @@ export class Sequential {
   private get output(): Layer { return this.layers[this.layers.length - 1]; }
   /** The compiled optimizer (callbacks change its learningRate). */
   get optimizer(): Optimizer | undefined { return this.compiled?.optimizer; }
+  /** The compile arguments as plain data (optimizer class and config, loss, metric names), or undefined before compile. */
+  get compileConfig(): { optimizer: { className: string; config: Record<string, unknown> }; loss: Loss; metrics: string[] } | undefined {
+    const c = this.compiled;
+    return c && { optimizer: { className: c.optimizer.className, config: c.optimizer.getConfig() }, loss: { ...c.loss }, metrics: c.metrics.map((m) => m.key) };
+  }
 
   compile(args: CompileArgs): void {
     this.checkAlive('compile');
@@ -204,10 +211,13 @@ export class Sequential {
     const c = this.compiled!, be = this.be!, out = this.output, acts = this.acts!;
     this.forward(batch, training);
     const P = c.fused ? (out as Dense).preActivation : out.y;
-    sums[0] += computeLoss(be, c.loss, out.dy, P, acts.targets, batch, out.outputSize, c.fused);
+    // Outputs with positions (a sequence [time, classes]): losses and metrics act on the last axis
+    // at each position and average over positions, as Keras. (Sparse labels stay one per sample.)
+    const cols = isSparse(c.loss) ? out.outputSize : out.outputShape[out.outputShape.length - 1], per = out.outputSize / cols;
+    sums[0] += computeLoss(be, c.loss, out.dy, P, acts.targets, batch * per, cols, c.fused) / per;
     // Penalties are per batch; the sums are per sample, so scale by the batch to report mean + penalty.
     sums[0] += this.penalties(batch, false) * batch;
-    for (let m = 0; m < c.metrics.length; m++) sums[m + 1] += computeMetric(be, c.metrics[m], out.y, acts.targets, batch, out.outputSize);
+    for (let m = 0; m < c.metrics.length; m++) sums[m + 1] += computeMetric(be, c.metrics[m], out.y, acts.targets, batch * per, cols) / per;
   }
 
   /** Σ of weight and activity penalties; with `grads`, also adds the weight penalties' gradients. */
@@ -511,6 +521,9 @@ export class Sequential {
     print?.(text);
     return text;
   }
+
+  /** Write the model in the TF.js Layers format: 'file://dir' (Node), 'indexeddb://name', 'downloads://name', or any TF.js IOHandler. */
+  save(target: string | IOHandler): Promise<SaveResult> { return saveModel(this, target); }
 
   /** The model's configuration as plain JSON (no weights): `Sequential.fromJSON` rebuilds it. */
   toJSON(): ModelJSON {

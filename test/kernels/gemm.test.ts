@@ -127,3 +127,24 @@ describe('gemm contract edge cases (wasm and js alike)', () => {
     }
   });
 });
+
+describe('gemm with few rows (M < 8, B not transposed: the unpacked path)', () => {
+  it('a Dense layer on 1, 2 and 7 samples (784 → 500, 500 → 10), both op(A)', async () => {
+    const cases: Case[] = [];
+    for (const tA of [0, 1]) for (const [M, alpha, beta] of [[1, 1, 0], [2, -0.7, 1], [7, 1.3, 0.5]]) {
+      cases.push({ M, N: 500, K: 784, tA, tB: 0, alpha, beta }, { M, N: 10, K: 500, tA, tB: 0, alpha, beta });
+    }
+    await checkCases(cases, 900);
+  });
+
+  it('beta = 0 ignores NaN garbage in C; NaN in A reaches only its row', async () => {
+    const w = await wasmBackend();
+    const c: Case = { M: 3, N: 37, K: 11, tA: 0, tB: 0, alpha: 1, beta: 0 };
+    const { A, B } = inputs(c, 11);
+    A[1 * c.K + 4] = NaN;
+    const got = run(w, c, A, B, new Float32Array(c.M * c.N).fill(NaN));
+    for (let i = 0; i < c.M; i++) for (let j = 0; j < c.N; j++) {
+      expect(Number.isNaN(got[i * c.N + j]), `C[${i},${j}]`).toBe(i === 1);
+    }
+  });
+});

@@ -1,4 +1,4 @@
-/** Residual blocks: x + f(x), with a projection when f changes the width. */
+/** Residual blocks: x + f(x), with a projection when f changes the width (a Dense) or an image's shape (a 1×1 Conv2D). */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Sequential, layers, ready, setSeed, tensor, gradCheck, initializers } from '../../bindings/index.js';
 import { randomArray, expectClose } from '../helpers/close.js';
@@ -55,5 +55,40 @@ describe('Residual', () => {
     expect(() => new Sequential([layers.residual({ name: 'res', inputShape: [6], projection: false, layers: [layers.dense({ units: 4 })] })]))
       .toThrow(/res: cannot add the block's output of shape \[4\] to its input of shape \[6\]/);
     expect(() => layers.residual({ layers: [] })).toThrow(/layers must be a non-empty array of layers/);
+  });
+
+  it('conv blocks: identity skip, 1×1 conv projection for new channels (stride 1) and for downsampling (stride 2)', () => {
+    setSeed(4);
+    const same = layers.residual({ layers: [layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' })] });
+    const wider = layers.residual({ layers: [layers.conv2d({ filters: 5, kernelSize: 3, padding: 'same' })] });
+    const down = layers.residual({ layers: [layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same' })] });
+    const model = new Sequential([layers.conv2d({ filters: 3, kernelSize: 1, inputShape: [7, 6, 2] }), same, wider, down]);
+    expect(same.projection).toBeUndefined();
+    const shapes = (r: typeof same) => r.projection && [r.projection.className, r.projection.weights[0].shape, r.projection.getConfig().strides];
+    expect(shapes(wider)).toEqual(['Conv2D', [1, 1, 3, 5], [1, 1]]);
+    expect(shapes(down)).toEqual(['Conv2D', [1, 1, 5, 8], [2, 2]]);
+    expect(model.outputShape).toEqual([4, 3, 8]);
+    // f(x) + x for the identity block, on images.
+    const xi = tensor(randomArray(2 * 7 * 6 * 2, 5), [2, 7, 6, 2]);
+    const first = new Sequential([layers.conv2d({ filters: 3, kernelSize: 1, inputShape: [7, 6, 2] })]);
+    first.setWeights(model.getWeights().slice(0, 2));
+    const f = new Sequential([layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [7, 6, 3] })]);
+    f.setWeights(model.getWeights().slice(2, 4));
+    const x1 = first.predict(xi), fx = f.predict(x1).dataSync();
+    const upToSame = new Sequential([layers.conv2d({ filters: 3, kernelSize: 1, inputShape: [7, 6, 2] }),
+      layers.residual({ layers: [layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' })] })]);
+    upToSame.setWeights(model.getWeights().slice(0, 4));
+    expectClose(upToSame.predict(xi).dataSync(), Array.from(fx, (v, i) => v + x1.values[i]), { atol: 1e-6 });
+  });
+
+  it('image shapes a block cannot add are clear errors naming the layer and both shapes', () => {
+    // 6 → 4 (a valid 3×3 conv): no 1×1 stride s has ⌈6/s⌉ = 4.
+    expect(() => new Sequential([layers.residual({ name: 'res_a', inputShape: [6, 6, 2], layers: [layers.conv2d({ filters: 2, kernelSize: 3 })] })]))
+      .toThrow(/res_a: cannot add the block's output of shape \[4, 4, 2\] to its input of shape \[6, 6, 2\] \(no 1×1 convolution stride maps/);
+    expect(() => new Sequential([layers.residual({ name: 'res_b', inputShape: [4, 4, 2], layers: [layers.flatten()] })]))
+      .toThrow(/res_b: cannot add the block's output of shape \[32\] to its input of shape \[4, 4, 2\]/);
+    expect(() => new Sequential([layers.residual({ name: 'res_c', inputShape: [4, 4, 2], projection: false,
+      layers: [layers.conv2d({ filters: 3, kernelSize: 1 })] })]))
+      .toThrow(/res_c: cannot add the block's output of shape \[4, 4, 3\] to its input of shape \[4, 4, 2\]; allow a projection/);
   });
 });

@@ -1,0 +1,198 @@
+/**
+ * LSTM training throughput: LSTM(64) → Dense(1) on the adding problem (T = 50 steps of 2
+ * features), batch 32, MSE, Adam 0.001. Three contenders train the same model from the same
+ * initial weights on the same batches: keelnet wasm, keelnet js, TensorFlow.js 4.22 wasm (one
+ * thread, SIMD; TF.js's LSTM with recurrentActivation 'sigmoid' to match Keras 3). Every step is
+ * a full training step (forward, backpropagation through time, Adam update).
+ *
+ * Method as bench/training.ts: check that all compute the same first-step loss, warm each up,
+ * then time rounds A B C A B C … and report medians; "keelnet wasm ×" is the median over rounds
+ * of keelnet wasm's rate over the row's rate in the same round.
+ *
+ * Run alone: npx tsx bench/lstm.ts
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { Sequential, Tensor, layers, optimizers, ready, setBackend, setSeed } from '../bindings/index.js';
+import { addingProblem } from '../examples/lib/adding-problem.js';
+
+export type LstmContender = 'keelnet-wasm' | 'keelnet-js' | 'tfjs-wasm';
+
+export interface LstmBenchOptions {
+  /** Timed rounds (default 5). */
+  rounds?: number;
+  /** Timed steps per round (defaults: keelnet-wasm 40, keelnet-js 4, tfjs-wasm 4). */
+  steps?: Partial<Record<LstmContender, number>>;
+  log?: (line: string) => void;
+}
+
+export interface LstmRow {
+  name: string;
+  backend: string;
+  shape: string;
+  batch: number;
+  rounds: number;
+  stepsPerRound: number;
+  samplesPerSec: number;
+  minSamplesPerSec: number;
+  maxSamplesPerSec: number;
+  msPerStep: number;
+  keelnetWasmSpeedup: number;
+  lastLoss: number;
+}
+
+const T = 50, FEATURES = 2, UNITS = 64, BATCH = 32, LR = 0.001, SEED = 42, SAMPLES = 4096;
+const SHAPE = `LSTM(${UNITS}) T=${T}×${FEATURES} → Dense(1), batch ${BATCH}, Adam`;
+const DEFAULT_STEPS: Record<LstmContender, number> = { 'keelnet-wasm': 40, 'keelnet-js': 4, 'tfjs-wasm': 4 };
+const ORDER: LstmContender[] = ['keelnet-wasm', 'keelnet-js', 'tfjs-wasm'];
+
+interface Contender {
+  id: LstmContender;
+  name: string;
+  backend: string;
+  firstLoss(): Promise<number>;
+  /** Train `steps` batches from sample `from`; returns [ms, mean loss]. */
+  train(from: number, steps: number): Promise<[number, number]>;
+  dispose(): void;
+}
+
+export async function benchLstm(opts: LstmBenchOptions = {}): Promise<LstmRow[]> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const rounds = opts.rounds ?? 5;
+  const steps = { ...DEFAULT_STEPS, ...opts.steps };
+  const data = addingProblem(SAMPLES, T, 7);
+  await ready();
+  const wasm = keelnet('wasm', data);
+  const initial = wasm.model.getWeights();
+  const contenders = [wasm.contender, keelnet('js', data, initial).contender, await tfjsWasm(data, initial)];
+  setBackend('wasm');
+
+  const losses: number[] = [];
+  for (const c of contenders) losses.push(await c.firstLoss());
+  contenders.forEach((c, i) => {
+    if (!(Math.abs(losses[i] - losses[0]) <= 1e-4 * Math.abs(losses[0]) + 1e-6)) {
+      throw new Error(`lstm bench: ${c.name} ${c.backend} first-step loss ${losses[i]} differs from keelnet wasm's ${losses[0]}`);
+    }
+  });
+  log(`lstm: first-step loss ${losses[0].toFixed(6)} on all ${contenders.length} contenders; warming up`);
+  for (const c of contenders) await c.train(BATCH, Math.max(2, Math.ceil(steps[c.id] / 4)));
+
+  const rates: Record<LstmContender, number[]> = { 'keelnet-wasm': [], 'keelnet-js': [], 'tfjs-wasm': [] };
+  const lastLoss: Partial<Record<LstmContender, number>> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const c of contenders) {
+      const n = steps[c.id] * BATCH;
+      const from = (r * steps['keelnet-wasm'] * BATCH) % (SAMPLES - n + 1);
+      const [ms, loss] = await c.train(from, steps[c.id]);
+      if (!Number.isFinite(loss)) throw new Error(`lstm bench: ${c.name} ${c.backend} loss became ${loss}`);
+      rates[c.id].push(n / (ms / 1000));
+      lastLoss[c.id] = loss;
+    }
+    log(`lstm: round ${r + 1}/${rounds}: ${contenders.map((c) => `${c.id} ${Math.round(rates[c.id][r])}`).join(', ')} samples/s`);
+  }
+  for (const c of contenders) c.dispose();
+  return contenders.map((c) => {
+    const rs = rates[c.id], sps = median(rs);
+    return {
+      name: c.name, backend: c.backend, shape: SHAPE, batch: BATCH, rounds, stepsPerRound: steps[c.id],
+      samplesPerSec: Math.round(sps), minSamplesPerSec: Math.round(Math.min(...rs)), maxSamplesPerSec: Math.round(Math.max(...rs)),
+      msPerStep: round3((1000 * BATCH) / sps),
+      keelnetWasmSpeedup: round3(median(rs.map((v, i) => rates['keelnet-wasm'][i] / v))),
+      lastLoss: round3(lastLoss[c.id]!),
+    };
+  });
+}
+
+function keelnet(backend: 'wasm' | 'js', data: { x: Tensor; y: Tensor }, initial?: Tensor[]): { model: Sequential; contender: Contender } {
+  setBackend(backend);
+  setSeed(SEED);
+  const model = new Sequential([layers.lstm({ units: UNITS, inputShape: [T, FEATURES] }), layers.dense({ units: 1 })]);
+  model.build();
+  if (initial) model.setWeights(initial);
+  model.compile({ optimizer: optimizers.adam({ learningRate: LR }), loss: 'meanSquaredError' });
+  const slice = (from: number, count: number) => [
+    new Tensor(data.x.values.subarray(from * T * FEATURES, (from + count) * T * FEATURES), [count, T, FEATURES]),
+    new Tensor(data.y.values.subarray(from, from + count), [count, 1]),
+  ] as const;
+  return {
+    model,
+    contender: {
+      id: `keelnet-${backend}`, name: 'keelnet', backend,
+      async firstLoss() {
+        const [x, y] = slice(0, BATCH);
+        return model.trainOnBatch(x, y).loss;
+      },
+      async train(from, steps) {
+        const [x, y] = slice(from, steps * BATCH);
+        const t0 = performance.now();
+        const h = await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
+        return [performance.now() - t0, h.history.loss[0]];
+      },
+      dispose: () => model.dispose(),
+    },
+  };
+}
+
+async function tfjsWasm(data: { x: Tensor; y: Tensor }, initial: Tensor[]): Promise<Contender> {
+  // One thread: in Node the backend reports no multithread support (tensorflow/tfjs#3830) and loads tfjs-backend-wasm-simd.wasm.
+  const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  setWasmPaths(path.join(path.dirname(pkg), 'dist') + path.sep);
+  const use = async () => {
+    if (tf.getBackend() !== 'wasm' && !(await tf.setBackend('wasm'))) throw new Error("lstm bench: TF.js backend 'wasm' failed to initialize");
+  };
+  await use();
+  const model = tf.sequential({
+    layers: [
+      // Initializers that cost nothing: setWeights replaces them (TF.js's orthogonal one warns at this size).
+      tf.layers.lstm({ units: UNITS, recurrentActivation: 'sigmoid', inputShape: [T, FEATURES], kernelInitializer: 'zeros', recurrentInitializer: 'zeros' }),
+      tf.layers.dense({ units: 1 }),
+    ],
+  });
+  model.setWeights(initial.map((w) => tf.tensor(w.values as Float32Array, [...w.shape], 'float32')));
+  model.compile({ optimizer: tf.train.adam(LR), loss: 'meanSquaredError' });
+  const slice = (from: number, count: number) => [
+    tf.tensor3d(data.x.values.subarray(from * T * FEATURES, (from + count) * T * FEATURES) as Float32Array, [count, T, FEATURES]),
+    tf.tensor2d(data.y.values.subarray(from, from + count) as Float32Array, [count, 1]),
+  ] as const;
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  return {
+    id: 'tfjs-wasm', name: `TensorFlow.js ${tf.version.tfjs}`, backend: `wasm (${threads ? 'threads' : '1 thread'}${simd ? ', SIMD' : ', no SIMD'})`,
+    async firstLoss() {
+      await use();
+      const [x, y] = slice(0, BATCH);
+      const loss = await model.trainOnBatch(x, y) as number;
+      tf.dispose([x, y]);
+      return loss;
+    },
+    async train(from, steps) {
+      await use();
+      const [x, y] = slice(from, steps * BATCH);
+      const t0 = performance.now();
+      const h = await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
+      await model.layers[1].getWeights()[1].data(); // the last update has landed
+      const ms = performance.now() - t0;
+      tf.dispose([x, y]);
+      return [ms, h.history.loss[0] as number];
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const rows = await benchLstm();
+  console.table(rows);
+  const tfRow = rows.find((r) => r.name.startsWith('TensorFlow.js'));
+  console.log(`keelnet wasm / TF.js wasm: ${tfRow?.keelnetWasmSpeedup}× (bar: ≥ 3×)`);
+}

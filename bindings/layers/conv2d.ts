@@ -1,0 +1,166 @@
+/**
+ * Conv2D (Keras 3): y = f(conv(x, W) + b) over channels-last images, x [height, width, inC] per
+ * sample, kernel W [kh, kw, inC, filters] (the Keras/TF.js layout), bias [filters].
+ *
+ * Forward: im2col gathers each receptive field into a row of `col` (batch·OH·OW, kh·kw·inC), so
+ * the convolution is one GEMM on the core, z = col·W (NN), then a bias add and the activation
+ * (z kept for the backward pass, as Dense does). A 1×1 kernel with stride 1 and 'valid' padding
+ * skips im2col: col is x itself.
+ * Backward: dZ = f'(z)·dy in place; dW += colᵀ·dZ (TN); db += colsum(dZ); for dx,
+ * dcol = dZ·Wᵀ (NT) written over `col` (no longer needed), then col2im adds it into dx.
+ */
+import { getActivation, type Activation, type ActivationName } from '../activations.js';
+import { getInitializer, type InitializerIdentifier } from '../initializers.js';
+import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
+import { checkDataFormat, checkPadding, geometry, pair, type Geometry, type Padding, kerasName } from './conv-geometry.js';
+import { Layer, type LayerArgs, type RunContext, type Weight } from './layer.js';
+
+export interface Conv2DArgs extends LayerArgs {
+  /** Number of output channels (filters): a positive integer. */
+  filters: number;
+  /** Kernel height and width: an int for a square kernel, or [kh, kw]. */
+  kernelSize: number | [number, number];
+  /** Step between windows: an int or [sh, sw]. Default 1. */
+  strides?: number | [number, number];
+  /** 'valid' (no padding, default) or 'same' (output ⌈input/stride⌉, TensorFlow's padding split). */
+  padding?: Padding;
+  /** Only 'channelsLast' (NHWC), the default. */
+  dataFormat?: 'channelsLast';
+  /** Spacing between kernel taps: an int or [dh, dw]. Default 1. */
+  dilationRate?: number | [number, number];
+  /** Activation applied to conv(x, W) + b (default linear). */
+  activation?: ActivationName | string;
+  /** Add a bias per filter (default true). */
+  useBias?: boolean;
+  /** Kernel initializer (default 'glorotUniform', as Keras 3). */
+  kernelInitializer?: InitializerIdentifier;
+  /** Bias initializer (default 'zeros'). */
+  biasInitializer?: InitializerIdentifier;
+  /** Penalty on the kernel. */
+  kernelRegularizer?: RegularizerIdentifier;
+  /** Penalty on the bias. */
+  biasRegularizer?: RegularizerIdentifier;
+}
+
+export class Conv2D extends Layer {
+  static className = 'Conv2D';
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly dilationRate: [number, number];
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  private readonly kernelInitializer: InitializerIdentifier;
+  private readonly biasInitializer: InitializerIdentifier;
+  readonly kernelRegularizer?: Regularizer;
+  readonly biasRegularizer?: Regularizer;
+  kernel!: Weight;
+  bias?: Weight;
+  private g!: Geometry;
+
+  constructor(args: Conv2DArgs) {
+    super(kerasName(args, 'conv2d'));
+    if (!args || !Number.isInteger(args.filters) || args.filters <= 0) {
+      throw new Error(`${this.name}: filters must be a positive integer, got ${JSON.stringify(args?.filters)}`);
+    }
+    this.filters = args.filters;
+    if (args.kernelSize === undefined) throw new Error(`${this.name}: kernelSize is required (an int or [height, width])`);
+    this.kernelSize = pair(this.name, 'kernelSize', args.kernelSize);
+    this.strides = pair(this.name, 'strides', args.strides, 1);
+    this.dilationRate = pair(this.name, 'dilationRate', args.dilationRate, 1);
+    this.padding = checkPadding(this.name, args.padding);
+    checkDataFormat(this.name, args.dataFormat);
+    this.activation = getActivation(args.activation);
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = checkInitializer(this.name, 'kernelInitializer', args.kernelInitializer ?? 'glorotUniform');
+    this.biasInitializer = checkInitializer(this.name, 'biasInitializer', args.biasInitializer ?? 'zeros');
+    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `${this.name}: kernelRegularizer`);
+    this.biasRegularizer = getRegularizer(args.biasRegularizer, `${this.name}: biasRegularizer`);
+  }
+
+  private geometryFor(inputShape: number[]): Geometry {
+    return geometry(this.name, `kernel ${this.kernelSize.join('×')}`, inputShape, this.kernelSize, this.strides, this.dilationRate, this.padding);
+  }
+
+  computeOutputShape(inputShape: number[]): number[] {
+    const g = this.geometryFor(inputShape);
+    return [g.OH, g.OW, this.filters];
+  }
+
+  override build(inputShape: number[]): void {
+    super.build(inputShape);
+    this.g = this.geometryFor(inputShape);
+    const [kh, kw] = this.kernelSize;
+    this.kernel = this.addWeight('kernel', [kh, kw, this.g.C, this.filters], this.kernelInitializer, true, this.kernelRegularizer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, true, this.biasRegularizer);
+  }
+
+  /** A 1×1, stride-1, unpadded convolution is a Dense over positions: col is x itself. */
+  private get direct(): boolean {
+    const g = this.g;
+    return g.KH === 1 && g.KW === 1 && g.SH === 1 && g.SW === 1 && g.padTop === 0 && g.padLeft === 0;
+  }
+
+  /** Columns of col: one receptive field. */
+  private get patch(): number { return this.g.KH * this.g.KW * this.g.C; }
+  private get positions(): number { return this.g.OH * this.g.OW; }
+
+  override buffersPerSample(): Record<string, number> {
+    const b: Record<string, number> = {};
+    if (!this.direct) b.col = this.positions * this.patch;
+    if (this.activation.name !== 'linear') b.z = this.outputSize;
+    return b;
+  }
+
+  /** Where conv(x, W) + b lands. */
+  get preActivation(): number { return this.buffers.z ?? this.y; }
+  private get col(): number { return this.direct ? this.x : this.buffers.col; }
+
+  forward({ be, batch }: RunContext): void {
+    const g = this.g, rows = batch * this.positions, z = this.preActivation, col = this.col, act = this.activation;
+    if (!this.direct) {
+      be.im2col(col, this.x, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.padTop, g.padLeft);
+    }
+    be.gemm(z, col, this.kernel.ptr, rows, this.filters, this.patch, 0, 0, 1, 0);
+    if (this.bias) be.biasAdd(z, this.bias.ptr, rows, this.filters);
+    if (act.id === -1) be.softmaxForward(this.y, z, rows, this.filters);
+    else if (z !== this.y) be.activationForward(this.y, z, rows * this.filters, act.id, act.alpha);
+  }
+
+  backward({ be, batch }: RunContext): void {
+    const g = this.g, rows = batch * this.positions, act = this.activation, dz = this.dy, col = this.col;
+    if (act.id === -1) be.softmaxBackward(dz, this.dy, this.y, rows, this.filters);
+    else if (act.name !== 'linear') be.activationBackward(dz, this.dy, this.preActivation, this.y, rows * this.filters, act.id, act.alpha);
+    if (this.kernel.gradPtr) be.gemm(this.kernel.gradPtr, col, dz, this.patch, this.filters, rows, 1, 0, 1, 1);
+    if (this.bias?.gradPtr) be.biasGrad(this.bias.gradPtr, dz, rows, this.filters);
+    if (!this.dx) return;
+    if (this.direct) {
+      be.gemm(this.dx, dz, this.kernel.ptr, rows, g.C, this.filters, 0, 1, 1, 1);
+    } else {
+      be.gemm(col, dz, this.kernel.ptr, rows, this.patch, this.filters, 0, 1, 1, 0);
+      be.col2im(this.dx, col, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.padTop, g.padLeft);
+    }
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(), filters: this.filters, kernelSize: [...this.kernelSize], strides: [...this.strides],
+      padding: this.padding, dataFormat: 'channelsLast', dilationRate: [...this.dilationRate],
+      activation: this.activation.name, useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer,
+      ...(this.kernelRegularizer && { kernelRegularizer: this.kernelRegularizer }),
+      ...(this.biasRegularizer && { biasRegularizer: this.biasRegularizer }),
+    };
+  }
+}
+
+/** Resolve an initializer now, so that a bad name fails in the constructor, naming the layer. */
+function checkInitializer(layer: string, arg: string, id: InitializerIdentifier): InitializerIdentifier {
+  getInitializer(id, `${layer}: ${arg}`);
+  return id;
+}
+
+export function conv2d(args: Conv2DArgs): Conv2D {
+  return new Conv2D(args);
+}

@@ -1,0 +1,87 @@
+/**
+ * A training step with no waste, and memory that stays at the plan:
+ *  - the JS heap stays flat over 1,000 trainOnBatch and 1,000 fit steps (measured after a full
+ *    GC in a child process: step-heap.child.ts), and one step allocates only a few KiB of
+ *    short-lived garbage (the per-row views loadBatch copies through, see WasmBackend.write);
+ *  - memoryInfo() reports the MNIST MLP's planned bytes by kind, exactly;
+ *  - the wasm linear memory after training that MLP (fit with validation, evaluate) is within
+ *    1.5× of that plan (it only grows, so its size is its peak).
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Sequential, Tensor, layers, optimizers, setBackend, setSeed } from '../../bindings/index.js';
+import { WasmBackend } from '../../bindings/backend/wasm.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('a training step allocates nothing that stays', () => {
+  it('heap used is flat over 1,000 trainOnBatch and 1,000 fit steps after warm-up (child node --expose-gc)', () => {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--max-semi-space-size=64', '--import', 'tsx', 'test/perf/step-heap.child.ts'],
+      { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      retained: { trainOnBatch: number; fit: number };
+      allocatedPerStep: { trainOnBatch: number; fit: number };
+      losses: { trainOnBatch: number; fit: number };
+    };
+    // Measured: −150…+75 KiB either way (GC bookkeeping), whether 1,000 or 4,000 steps. A leak
+    // of one small object per step would show as ≥ 50 KiB per 1,000 steps and grow with them;
+    // the bound is generous on purpose (1 KiB per step), the point is "not proportional to steps".
+    expect(Math.abs(out.retained.trainOnBatch)).toBeLessThan(1 << 20);
+    expect(Math.abs(out.retained.fit)).toBeLessThan(1 << 20);
+    // Measured: ~3–4 KiB per step (32 row views, the logs object). 16 KiB catches a per-element
+    // or per-sample array creeping in (the batch here is 32 × 64 floats = 8 KiB).
+    expect(out.allocatedPerStep.trainOnBatch).toBeLessThan(16 << 10);
+    expect(out.allocatedPerStep.fit).toBeLessThan(16 << 10);
+    expect(Number.isFinite(out.losses.trainOnBatch) && Number.isFinite(out.losses.fit)).toBe(true);
+  });
+});
+
+describe('memory: the MNIST MLP (784-500(relu)-10(softmax), batch 100, Adam)', () => {
+  const mlp = () => {
+    setSeed(3);
+    const model = new Sequential([
+      layers.dense({ units: 500, activation: 'relu', inputShape: [784] }),
+      layers.dense({ units: 10, activation: 'softmax' }),
+    ]);
+    model.compile({ optimizer: optimizers.adam(), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    return model;
+  };
+  const n = 1000;
+  const x = new Tensor(new Float32Array(n * 784).map((_, i) => ((i * 37) % 255) / 255), [n, 784]);
+  const y = new Tensor(new Int32Array(n).map((_, i) => (i * 7) % 10), [n]);
+
+  it('memoryInfo() reports the planned bytes by kind', async () => {
+    setBackend(await WasmBackend.create({ simd: 'simd' }));
+    const model = mlp();
+    expect(model.memoryInfo()).toEqual({ params: 0, grads: 0, optimizerState: 0, activations: 0, total: 0 });
+    await model.fit(x, y, { epochs: 1, batchSize: 100, verbose: 0 });
+    const params = 784 * 500 + 500 + 500 * 10 + 10; // 397,510 floats
+    // Activations for 100 samples, in floats: input 784, targets 10 (sized for one-hot targets),
+    // and per Dense its pre-activation z, output y and output gradient dy: 3 × (500 + 10).
+    const activations = 100 * (784 + 10 + 3 * (500 + 10));
+    const info = model.memoryInfo();
+    expect(info).toEqual({
+      params: 4 * params,
+      grads: 4 * params,
+      optimizerState: 2 * 4 * params, // Adam: m and v
+      activations: 4 * activations,
+      total: 4 * (4 * params + activations),
+    });
+    model.dispose();
+  });
+
+  it('peak linear memory while training stays within 1.5× of the plan', async () => {
+    const be = await WasmBackend.create({ simd: 'simd' });
+    setBackend(be);
+    const model = mlp();
+    await model.fit(x, y, { epochs: 2, batchSize: 100, verbose: 0, validationSplit: 0.1 });
+    await model.evaluate(x, y, { batchSize: 100 });
+    const planned = model.memoryInfo().total;
+    // Measured: 1.016× (the module's static data, GEMM's 96 KiB packing scratch, alignment).
+    expect(be.memoryBytes()).toBeGreaterThanOrEqual(planned);
+    expect(be.memoryBytes()).toBeLessThanOrEqual(1.5 * planned);
+    model.dispose();
+  });
+});
