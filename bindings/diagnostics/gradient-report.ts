@@ -13,7 +13,10 @@
  *    a gradient norm above `explodingGradNorm`.
  *  - dead: a ReLU layer with at least `deadFraction` of its units silent on the whole batch.
  *    (At initialization a deep ReLU + He network has up to ~45% such units: normal, not dead.)
- *  - vanishing: a layer's kernel-gradient norm below `vanishingRatio` × the output layer's.
+ *  - vanishing: a layer's kernel-gradient norm below `vanishingRatio` × the output layer's; or
+ *    the signal itself fading — the last hidden layer's activation RMS below
+ *    `vanishingActivationRatio` × the first layer's (ReLU stacks with Glorot initialization lose
+ *    √2 per layer), which starves every layer's gradient alike and so hides from the ratio.
  */
 import type { Weight } from '../layers/layer.js';
 import type { Labels } from '../models/data.js';
@@ -26,6 +29,8 @@ export type GradientStatus = 'healthy' | 'vanishing' | 'exploding' | 'dead' | 'n
 export interface GradientThresholds {
   /** Kernel gradient norm / the output layer's below this: vanishing (default 1e-3). */
   vanishingRatio: number;
+  /** Last hidden layer's activation RMS / the first layer's below this: vanishing signal (default 0.02). */
+  vanishingActivationRatio: number;
   /**
    * ‖Δw‖/‖w‖ of one update above this: exploding (default 10). Healthy layers sit near 1e-3–1e-2;
    * a kernel initialized near zero (the last kernel of a residual block) legitimately sees ~1.
@@ -43,6 +48,7 @@ export interface GradientThresholds {
 
 export const defaultThresholds: GradientThresholds = {
   vanishingRatio: 1e-3,
+  vanishingActivationRatio: 0.02,
   explodingUpdateRatio: 10,
   explodingGrowth: 1.25,
   explodingActivationRms: 100,
@@ -200,16 +206,28 @@ export function diagnose(layers: LayerStats[], loss: number, t: GradientThreshol
       + 'try leakyReLU or elu, heNormal initialization, a smaller learning rate, or batchNormalization'));
   }
 
-  // Vanishing: gradients far smaller than at the output.
+  // Vanishing: gradients far smaller than at the output, or a signal fading layer by layer.
+  const vanishing = new Map<string, string>();
   if (last && last.k.gradNorm > 0) {
-    const vanishing = kernels.filter((e) => e !== last && e.k.gradNorm < t.vanishingRatio * last.k.gradNorm);
-    if (vanishing.length) {
-      return report('vanishing', vanishing.map((e) => e.l.name), vanishing.map((e) => {
-        const ratio = last.k.gradNorm / Math.max(e.k.gradNorm, Number.MIN_VALUE);
-        return `${e.l.name}: gradient norm ${sci(e.k.gradNorm)}, 10^${Math.round(Math.log10(ratio))}× smaller than the output layer — vanishing; `
-          + 'try heNormal initialization, relu, batchNormalization, or residual connections';
-      }));
+    for (const e of kernels) {
+      if (e === last || !(e.k.gradNorm < t.vanishingRatio * last.k.gradNorm)) continue;
+      const ratio = last.k.gradNorm / Math.max(e.k.gradNorm, Number.MIN_VALUE);
+      vanishing.set(e.l.name, `gradient norm ${sci(e.k.gradNorm)}, 10^${Math.round(Math.log10(ratio))}× smaller than the output layer`);
     }
+  }
+  const hidden = rms.length - 1; // the output layer's scale is the loss's business
+  if (hidden >= 3 && rms[0] > 0 && rms[hidden - 1] < t.vanishingActivationRatio * rms[0]) {
+    const perLayer = (rms[hidden - 1] / rms[0]) ** (1 / (hidden - 1));
+    for (let i = 1; i < hidden; i++) {
+      if (rms[i] < rms[i - 1] * 0.9 && !vanishing.has(layers[i].name)) {
+        vanishing.set(layers[i].name, `activation RMS fell to ${sci(rms[i])} (${(rms[i] / rms[0]).toExponential(1)} of the first layer's; ×${perLayer.toFixed(2)} per layer on average)`);
+      }
+    }
+  }
+  if (vanishing.size) {
+    const order = layers.map((l) => l.name).filter((n) => vanishing.has(n));
+    return report('vanishing', order, order.map((name) => `${name}: ${vanishing.get(name)} — vanishing; `
+      + 'try heNormal initialization, relu, batchNormalization, or residual connections'));
   }
   return report('healthy', [], []);
 }

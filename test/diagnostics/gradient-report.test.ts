@@ -81,6 +81,27 @@ describe('gradientReport', () => {
     expect(r.layers[5].saturatedFraction).not.toBeNull();
   });
 
+  it('says vanishing when the signal fades layer by layer (ReLU + Glorot), though the gradient ratio looks fine', () => {
+    setSeed(6);
+    const ls = [layers.dense({ units: 64, activation: 'relu', inputShape: [784] })];
+    for (let i = 0; i < 16; i++) ls.push(layers.dense({ units: 64, activation: 'relu' }));
+    const model = new Sequential([...ls, layers.dense({ units: 10, activation: 'softmax' })]);
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const r = model.gradientReport(x, y);
+    expect(r.firstToLastRatio!).toBeGreaterThan(1e-3);
+    expect(r.status).toBe('vanishing');
+    expect(r.culprits).toContain(ls[16].name);
+    expect(r.advice.join('\n')).toMatch(/activation RMS fell to .* per layer on average\) — vanishing; try heNormal/);
+    // The same stack with He initialization keeps its signal: healthy.
+    setSeed(6);
+    const he = new Sequential([
+      ...Array.from({ length: 17 }, (_, i) => layers.dense({ units: 64, activation: 'relu', kernelInitializer: 'heNormal', ...(i === 0 ? { inputShape: [784] } : {}) })),
+      layers.dense({ units: 10, activation: 'softmax' }),
+    ]);
+    he.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    expect(he.gradientReport(x, y).status).toBe('healthy');
+  });
+
   it('says exploding from magnitudes for an over-scaled ReLU stack', () => {
     setSeed(3);
     const big = initializers.varianceScaling({ scale: 18, mode: 'fanIn', distribution: 'truncatedNormal' });
