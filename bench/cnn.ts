@@ -20,12 +20,13 @@
  *
  * Run alone: npx tsx bench/cnn.ts
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { Conv2D, Dense, Sequential, Tensor, layers, loadMnist, optimizers, ready, setBackend, setSeed } from '../bindings/index.js';
+import { Conv2D, Dense, Sequential, Tensor, loadMnist, optimizers, ready, setBackend, setSeed } from '../bindings/index.js';
+import { mnistCnn } from '../examples/mnist-cnn.js';
+import { type Contender, round3, runRounds } from './lib/rounds.js';
+import { setTfjsWasmPaths, tfjsBackend, tfjsWeights, timeTfjsFit } from './lib/tfjs.js';
 
 export type CnnContenderName = 'keelnet-wasm' | 'keelnet-js' | 'tfjs-cpu';
 
@@ -64,28 +65,8 @@ const BATCHES: Record<CnnContenderName, number> = { 'keelnet-wasm': BATCH, 'keel
 const DEFAULT_STEPS: Record<CnnContenderName, number> = { 'keelnet-wasm': 16, 'keelnet-js': 1, 'tfjs-cpu': 1 };
 
 interface Data { x: Float32Array; labels: Int32Array; n: number }
-interface Contender {
-  id: CnnContenderName;
-  name: string;
-  backend: string;
-  /** Inference-mode loss of the first batch: the same weights must give the same number. */
-  check(): Promise<number>;
-  train(from: number, steps: number): Promise<[number, number]>;
-}
 
-function keelnetModel(): Sequential {
-  return new Sequential([
-    layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-    layers.maxPooling2d({ poolSize: 2 }),
-    layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-    layers.maxPooling2d({ poolSize: 2 }),
-    layers.flatten(),
-    layers.dense({ units: 128, activation: 'relu' }),
-    layers.dropout({ rate: 0.5 }),
-    layers.dense({ units: CLASSES, activation: 'softmax' }),
-  ]);
-}
-
+/** examples/mnist-cnn.ts's model (mnistCnn) on TensorFlow.js. */
 function tfjsModel(): tf.Sequential {
   return tf.sequential({
     layers: [
@@ -130,11 +111,11 @@ export async function benchCnn(opts: CnnOptions = {}): Promise<CnnRow[]> {
   const js = keelnetContender('js', data, initial);
   const tfCpu = await tfjsContender(data, initial);
   const tfWasmError = await tfjsWasmTrainingError(data, initial);
-  const contenders = [wasm.contender, js.contender, tfCpu];
+  const contenders: Contender<CnnContenderName>[] = [wasm.contender, js.contender, tfCpu];
   const flopsPerSample = trainingFlopsPerSample(wasm.model);
 
   const losses: number[] = [];
-  for (const c of contenders) losses.push(await c.check());
+  for (const c of contenders) losses.push(await c.firstLoss()); // in inference mode: dropout masks differ between libraries
   contenders.forEach((c, i) => {
     if (!(Math.abs(losses[i] - losses[0]) <= 1e-4 * Math.abs(losses[0]))) {
       throw new Error(`cnn bench: ${c.name} ${c.backend} first-batch loss ${losses[i]} differs from keelnet wasm's ${losses[0]}; the contenders do not hold the same model`);
@@ -147,32 +128,20 @@ export async function benchCnn(opts: CnnOptions = {}): Promise<CnnRow[]> {
   const peaks: number[] = [];
   const peakModule = await import('./peak.js').catch(() => undefined);
   if (peakModule) peaks.push(await peakModule.measurePeak());
-  const rates: Record<CnnContenderName, number[]> = { 'keelnet-wasm': [], 'keelnet-js': [], 'tfjs-cpu': [] };
-  const lastLoss: Partial<Record<CnnContenderName, number>> = {};
-  for (let r = 0; r < rounds; r++) {
-    for (const c of contenders) {
-      const samples = steps[c.id] * BATCHES[c.id];
-      const from = (r * steps['keelnet-wasm'] * BATCH) % (data.n - samples + 1);
-      const [ms, loss] = await c.train(from, steps[c.id]);
-      if (!Number.isFinite(loss)) throw new Error(`cnn bench: ${c.name} ${c.backend} loss became ${loss}`);
-      rates[c.id].push(samples / (ms / 1000));
-      lastLoss[c.id] = loss;
-    }
-    log(`cnn: round ${r + 1}/${rounds}: ${contenders.map((c) => `${c.id} ${Math.round(rates[c.id][r])}`).join(', ')} samples/s`);
-  }
+  const timed = await runRounds(contenders, { bench: 'cnn', rounds, steps, batch: BATCHES, dataSize: data.n, log });
   if (peakModule) peaks.push(await peakModule.measurePeak());
   wasm.model.dispose();
   js.model.dispose();
   const peak = peaks.length ? peaks.reduce((a, b) => a + b, 0) / peaks.length : NaN;
 
   const rows: CnnRow[] = contenders.map((c) => {
-    const rs = rates[c.id], sps = median(rs), gflops = (sps * flopsPerSample) / 1e9;
+    const t = timed[c.id], gflops = (t.samplesPerSec * flopsPerSample) / 1e9;
     return {
       name: c.name, backend: c.backend, batch: BATCHES[c.id], rounds, stepsPerRound: steps[c.id],
-      samplesPerSec: rate(sps), minSamplesPerSec: rate(Math.min(...rs)), maxSamplesPerSec: rate(Math.max(...rs)),
-      keelnetWasmSpeedup: round3(median(rs.map((v, i) => rates['keelnet-wasm'][i] / v))),
+      samplesPerSec: rate(t.samplesPerSec), minSamplesPerSec: rate(t.minSamplesPerSec), maxSamplesPerSec: rate(t.maxSamplesPerSec),
+      keelnetWasmSpeedup: round3(t.speedup),
       gflops: round3(gflops), pctOfPeak: c.id === 'keelnet-wasm' && Number.isFinite(peak) ? Math.round((1000 * gflops) / peak) / 10 : null,
-      lastLoss: round3(lastLoss[c.id]!),
+      lastLoss: round3(t.lastLoss),
       ...(c.id === 'tfjs-cpu' && { note: `timed on batches of ${BATCHES[c.id]}: its Conv2DBackpropFilter takes ~1 s per sample` }),
     };
   });
@@ -185,10 +154,10 @@ export async function benchCnn(opts: CnnOptions = {}): Promise<CnnRow[]> {
   return rows;
 }
 
-function keelnetContender(backend: 'wasm' | 'js', data: Data, initial?: Tensor[]): { model: Sequential; contender: Contender } {
+function keelnetContender(backend: 'wasm' | 'js', data: Data, initial?: Tensor[]): { model: Sequential; contender: Contender<CnnContenderName> } {
   setBackend(backend);
   setSeed(SEED);
-  const model = keelnetModel();
+  const model = mnistCnn();
   if (initial) model.setWeights(initial);
   model.compile({ optimizer: optimizers.adam({ learningRate: LR }), loss: 'sparseCategoricalCrossentropy' });
   const slice = (from: number, count: number) => [
@@ -199,7 +168,7 @@ function keelnetContender(backend: 'wasm' | 'js', data: Data, initial?: Tensor[]
     model,
     contender: {
       id: `keelnet-${backend}`, name: 'keelnet', backend,
-      async check() {
+      async firstLoss() {
         const [x, y] = slice(0, BATCH);
         return (await model.evaluate(x, y, { batchSize: BATCH })).loss;
       },
@@ -220,17 +189,15 @@ function tfjsSlice(data: Data, from: number, count: number) {
   ] as const;
 }
 
-async function tfjsContender(data: Data, initial: Tensor[]): Promise<Contender> {
-  const use = async () => {
-    if (tf.getBackend() !== 'cpu' && !(await tf.setBackend('cpu'))) throw new Error("cnn bench: TF.js backend 'cpu' failed to initialize");
-  };
+async function tfjsContender(data: Data, initial: Tensor[]): Promise<Contender<CnnContenderName>> {
+  const use = tfjsBackend('cpu', 'cnn');
   await use();
   const model = tfjsModel();
-  model.setWeights(initial.map((w) => tf.tensor(w.values as Float32Array, [...w.shape], 'float32')));
+  model.setWeights(tfjsWeights(initial));
   model.compile({ optimizer: tf.train.adam(LR), loss: 'sparseCategoricalCrossentropy' });
   return {
     id: 'tfjs-cpu', name: `TensorFlow.js ${tf.version.tfjs}`, backend: 'cpu',
-    async check() {
+    async firstLoss() {
       await use();
       const [x, y] = tfjsSlice(data, 0, BATCH);
       const loss = model.evaluate(x, y, { batchSize: BATCH }) as tf.Scalar;
@@ -242,23 +209,17 @@ async function tfjsContender(data: Data, initial: Tensor[]): Promise<Contender> 
       await use();
       const batch = BATCHES['tfjs-cpu'];
       const [x, y] = tfjsSlice(data, from, steps * batch);
-      const t0 = performance.now();
-      const h = await model.fit(x, y, { epochs: 1, batchSize: batch, shuffle: true, verbose: 0 });
-      await model.layers[7].getWeights()[1].data(); // the last update has landed
-      const ms = performance.now() - t0;
-      tf.dispose([x, y]);
-      return [ms, h.history.loss[0] as number];
+      return timeTfjsFit(model, x, y, batch);
     },
   };
 }
 
 /** One training step of the same model on TF.js's wasm backend: the error it throws (or 'none'). */
 async function tfjsWasmTrainingError(data: Data, initial: Tensor[]): Promise<string> {
-  const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
-  setWasmPaths(path.join(path.dirname(pkg), 'dist') + path.sep);
+  setTfjsWasmPaths();
   if (!(await tf.setBackend('wasm'))) return "TF.js backend 'wasm' failed to initialize";
   const model = tfjsModel();
-  model.setWeights(initial.map((w) => tf.tensor(w.values as Float32Array, [...w.shape], 'float32')));
+  model.setWeights(tfjsWeights(initial));
   model.compile({ optimizer: tf.train.adam(LR), loss: 'sparseCategoricalCrossentropy' });
   const [x, y] = tfjsSlice(data, 0, 8);
   let message = 'none (it trained)';
@@ -273,13 +234,6 @@ async function tfjsWasmTrainingError(data: Data, initial: Tensor[]): Promise<str
   return message;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-const round3 = (v: number) => Math.round(v * 1000) / 1000;
 /** Whole samples/s, or one decimal below 100 (TF.js cpu trains ~2 samples/s). */
 const rate = (v: number) => (v < 100 ? Math.round(v * 10) / 10 : Math.round(v));
 

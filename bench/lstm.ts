@@ -11,13 +11,13 @@
  *
  * Run alone: npx tsx bench/lstm.ts
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Sequential, Tensor, layers, optimizers, ready, setBackend, setSeed } from '../bindings/index.js';
 import { addingProblem } from '../examples/lib/adding-problem.js';
+import { type Contender, round3, runRounds } from './lib/rounds.js';
+import { tfjsBackend, tfjsWasmLabel, tfjsWeights, timeTfjsFit } from './lib/tfjs.js';
 
 export type LstmContender = 'keelnet-wasm' | 'keelnet-js' | 'tfjs-wasm';
 
@@ -47,17 +47,6 @@ export interface LstmRow {
 const T = 50, FEATURES = 2, UNITS = 64, BATCH = 32, LR = 0.001, SEED = 42, SAMPLES = 4096;
 const SHAPE = `LSTM(${UNITS}) T=${T}×${FEATURES} → Dense(1), batch ${BATCH}, Adam`;
 const DEFAULT_STEPS: Record<LstmContender, number> = { 'keelnet-wasm': 40, 'keelnet-js': 4, 'tfjs-wasm': 4 };
-const ORDER: LstmContender[] = ['keelnet-wasm', 'keelnet-js', 'tfjs-wasm'];
-
-interface Contender {
-  id: LstmContender;
-  name: string;
-  backend: string;
-  firstLoss(): Promise<number>;
-  /** Train `steps` batches from sample `from`; returns [ms, mean loss]. */
-  train(from: number, steps: number): Promise<[number, number]>;
-  dispose(): void;
-}
 
 export async function benchLstm(opts: LstmBenchOptions = {}): Promise<LstmRow[]> {
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -80,33 +69,21 @@ export async function benchLstm(opts: LstmBenchOptions = {}): Promise<LstmRow[]>
   log(`lstm: first-step loss ${losses[0].toFixed(6)} on all ${contenders.length} contenders; warming up`);
   for (const c of contenders) await c.train(BATCH, Math.max(2, Math.ceil(steps[c.id] / 4)));
 
-  const rates: Record<LstmContender, number[]> = { 'keelnet-wasm': [], 'keelnet-js': [], 'tfjs-wasm': [] };
-  const lastLoss: Partial<Record<LstmContender, number>> = {};
-  for (let r = 0; r < rounds; r++) {
-    for (const c of contenders) {
-      const n = steps[c.id] * BATCH;
-      const from = (r * steps['keelnet-wasm'] * BATCH) % (SAMPLES - n + 1);
-      const [ms, loss] = await c.train(from, steps[c.id]);
-      if (!Number.isFinite(loss)) throw new Error(`lstm bench: ${c.name} ${c.backend} loss became ${loss}`);
-      rates[c.id].push(n / (ms / 1000));
-      lastLoss[c.id] = loss;
-    }
-    log(`lstm: round ${r + 1}/${rounds}: ${contenders.map((c) => `${c.id} ${Math.round(rates[c.id][r])}`).join(', ')} samples/s`);
-  }
-  for (const c of contenders) c.dispose();
+  const timed = await runRounds(contenders, { bench: 'lstm', rounds, steps, batch: BATCH, dataSize: SAMPLES, log });
+  for (const c of contenders) c.dispose?.();
   return contenders.map((c) => {
-    const rs = rates[c.id], sps = median(rs);
+    const t = timed[c.id];
     return {
       name: c.name, backend: c.backend, shape: SHAPE, batch: BATCH, rounds, stepsPerRound: steps[c.id],
-      samplesPerSec: Math.round(sps), minSamplesPerSec: Math.round(Math.min(...rs)), maxSamplesPerSec: Math.round(Math.max(...rs)),
-      msPerStep: round3((1000 * BATCH) / sps),
-      keelnetWasmSpeedup: round3(median(rs.map((v, i) => rates['keelnet-wasm'][i] / v))),
-      lastLoss: round3(lastLoss[c.id]!),
+      samplesPerSec: Math.round(t.samplesPerSec), minSamplesPerSec: Math.round(t.minSamplesPerSec), maxSamplesPerSec: Math.round(t.maxSamplesPerSec),
+      msPerStep: round3((1000 * BATCH) / t.samplesPerSec),
+      keelnetWasmSpeedup: round3(t.speedup),
+      lastLoss: round3(t.lastLoss),
     };
   });
 }
 
-function keelnet(backend: 'wasm' | 'js', data: { x: Tensor; y: Tensor }, initial?: Tensor[]): { model: Sequential; contender: Contender } {
+function keelnet(backend: 'wasm' | 'js', data: { x: Tensor; y: Tensor }, initial?: Tensor[]): { model: Sequential; contender: Contender<LstmContender> } {
   setBackend(backend);
   setSeed(SEED);
   const model = new Sequential([layers.lstm({ units: UNITS, inputShape: [T, FEATURES] }), layers.dense({ units: 1 })]);
@@ -136,13 +113,8 @@ function keelnet(backend: 'wasm' | 'js', data: { x: Tensor; y: Tensor }, initial
   };
 }
 
-async function tfjsWasm(data: { x: Tensor; y: Tensor }, initial: Tensor[]): Promise<Contender> {
-  // One thread: in Node the backend reports no multithread support (tensorflow/tfjs#3830) and loads tfjs-backend-wasm-simd.wasm.
-  const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
-  setWasmPaths(path.join(path.dirname(pkg), 'dist') + path.sep);
-  const use = async () => {
-    if (tf.getBackend() !== 'wasm' && !(await tf.setBackend('wasm'))) throw new Error("lstm bench: TF.js backend 'wasm' failed to initialize");
-  };
+async function tfjsWasm(data: { x: Tensor; y: Tensor }, initial: Tensor[]): Promise<Contender<LstmContender>> {
+  const use = tfjsBackend('wasm', 'lstm');
   await use();
   const model = tf.sequential({
     layers: [
@@ -151,16 +123,14 @@ async function tfjsWasm(data: { x: Tensor; y: Tensor }, initial: Tensor[]): Prom
       tf.layers.dense({ units: 1 }),
     ],
   });
-  model.setWeights(initial.map((w) => tf.tensor(w.values as Float32Array, [...w.shape], 'float32')));
+  model.setWeights(tfjsWeights(initial));
   model.compile({ optimizer: tf.train.adam(LR), loss: 'meanSquaredError' });
   const slice = (from: number, count: number) => [
     tf.tensor3d(data.x.values.subarray(from * T * FEATURES, (from + count) * T * FEATURES) as Float32Array, [count, T, FEATURES]),
     tf.tensor2d(data.y.values.subarray(from, from + count) as Float32Array, [count, 1]),
   ] as const;
-  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   return {
-    id: 'tfjs-wasm', name: `TensorFlow.js ${tf.version.tfjs}`, backend: `wasm (${threads ? 'threads' : '1 thread'}${simd ? ', SIMD' : ', no SIMD'})`,
+    id: 'tfjs-wasm', name: `TensorFlow.js ${tf.version.tfjs}`, backend: await tfjsWasmLabel(),
     async firstLoss() {
       await use();
       const [x, y] = slice(0, BATCH);
@@ -171,24 +141,11 @@ async function tfjsWasm(data: { x: Tensor; y: Tensor }, initial: Tensor[]): Prom
     async train(from, steps) {
       await use();
       const [x, y] = slice(from, steps * BATCH);
-      const t0 = performance.now();
-      const h = await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
-      await model.layers[1].getWeights()[1].data(); // the last update has landed
-      const ms = performance.now() - t0;
-      tf.dispose([x, y]);
-      return [ms, h.history.loss[0] as number];
+      return timeTfjsFit(model, x, y, BATCH);
     },
     dispose: () => model.dispose(),
   };
 }
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const rows = await benchLstm();

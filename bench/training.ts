@@ -19,17 +19,17 @@
  *
  * Run alone: npx tsx bench/training.ts
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Sequential, Tensor, layers, loadMnist, optimizers, setBackend, setSeed } from '../bindings/index.js';
 import type { Backend } from '../bindings/backend/backend.js';
 import { relaxedSimdSupported } from '../bindings/backend/features.js';
 import { JsBackend } from '../bindings/backend/js.js';
 import { WasmBackend } from '../bindings/backend/wasm.js';
 import { jaxMlp } from './jax.js';
+import { type Contender, median, round3, runRounds } from './lib/rounds.js';
+import { tfjsBackend, tfjsWasmLabel, tfjsWeights, timeTfjsFit } from './lib/tfjs.js';
 
 export type ContenderName = 'keelnet-wasm' | 'keelnet-wasm-relaxed' | 'keelnet-js' | 'tfjs-wasm' | 'tfjs-cpu' | 'jax-wasm';
 
@@ -67,17 +67,6 @@ const BATCH = 100, INPUT = 784, HIDDEN = 500, CLASSES = 10, LR = 0.001, SEED = 4
 const DEFAULT_STEPS: Record<ContenderName, number> = { 'keelnet-wasm': 120, 'keelnet-wasm-relaxed': 120, 'keelnet-js': 10, 'tfjs-wasm': 30, 'tfjs-cpu': 10, 'jax-wasm': 40 };
 const ORDER: ContenderName[] = ['keelnet-wasm', 'keelnet-wasm-relaxed', 'keelnet-js', 'tfjs-wasm', 'tfjs-cpu', 'jax-wasm'];
 
-interface Contender {
-  id: ContenderName;
-  name: string;
-  backend: string;
-  /** Loss of one step on the given samples (before its update), untimed. */
-  firstLoss(from: number): Promise<number>;
-  /** Train `steps` batches starting at sample `from`; returns [milliseconds, mean loss]. */
-  train(from: number, steps: number): Promise<[number, number]>;
-  dispose?(): void;
-}
-
 interface Data { x: Float32Array; labels: Int32Array; n: number }
 
 export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> {
@@ -95,7 +84,7 @@ export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> 
   const keelRelaxed = relaxedSimdSupported() && want('keelnet-wasm-relaxed')
     ? keelnetContender('keelnet-wasm-relaxed', 'wasm relaxed', await WasmBackend.create({ simd: 'relaxed' }), data, initial) : undefined;
   const keelJs = want('keelnet-js') ? keelnetContender('keelnet-js', 'js', new JsBackend(), data, initial) : undefined;
-  const contenders = [
+  const contenders: Contender<ContenderName>[] = [
     keelWasm.contender,
     ...(keelRelaxed ? [keelRelaxed.contender] : []),
     ...(keelJs ? [keelJs.contender] : []),
@@ -106,7 +95,7 @@ export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> 
 
   // Check: same weights and same batch must give the same loss everywhere (float32, different summation orders).
   const losses: number[] = [];
-  for (const c of contenders) losses.push(await c.firstLoss(0));
+  for (const c of contenders) losses.push(await c.firstLoss());
   const ref = losses[0];
   contenders.forEach((c, i) => {
     if (!(Math.abs(losses[i] - ref) <= 1e-5 * Math.abs(ref) + 1e-6)) {
@@ -117,44 +106,30 @@ export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> 
 
   for (const c of contenders) await c.train(BATCH, warmup[c.id]);
 
-  const rates = Object.fromEntries(ORDER.map((id) => [id, [] as number[]])) as Record<ContenderName, number[]>;
-  const lastLoss: Partial<Record<ContenderName, number>> = {};
-  for (let r = 0; r < rounds; r++) {
-    for (const c of contenders) {
-      const samples = steps[c.id] * BATCH;
-      // Walk through the training set; every contender sees the same slice in the same round.
-      const from = (r * steps['keelnet-wasm'] * BATCH) % (data.n - samples + 1);
-      const [ms, loss] = await c.train(from, steps[c.id]);
-      if (!Number.isFinite(loss)) throw new Error(`training bench: ${c.name} ${c.backend} loss became ${loss}`);
-      rates[c.id].push(samples / (ms / 1000));
-      lastLoss[c.id] = loss;
-    }
-    log(`training: round ${r + 1}/${rounds}: ${contenders.map((c) => `${c.id} ${Math.round(rates[c.id][r])}`).join(', ')} samples/s`);
-  }
+  const timed = await runRounds(contenders, { bench: 'training', rounds, steps, batch: BATCH, dataSize: data.n, log });
   for (const k of [keelWasm, keelRelaxed, keelJs]) k?.model.dispose();
   for (const c of contenders) c.dispose?.();
   setBackend('wasm'); // the contenders switched backends; leave the default for whoever runs next
 
   return contenders.map((c) => {
-    const rs = rates[c.id];
-    const sps = median(rs);
+    const t = timed[c.id];
     return {
       name: c.name,
       backend: c.backend,
       batch: BATCH,
       rounds,
       stepsPerRound: steps[c.id],
-      samplesPerSec: Math.round(sps),
-      minSamplesPerSec: Math.round(Math.min(...rs)),
-      maxSamplesPerSec: Math.round(Math.max(...rs)),
-      msPerStep: round3((1000 * BATCH) / sps),
-      keelnetWasmSpeedup: round3(median(rs.map((v, i) => rates['keelnet-wasm'][i] / v))),
-      lastLoss: round3(lastLoss[c.id]!),
+      samplesPerSec: Math.round(t.samplesPerSec),
+      minSamplesPerSec: Math.round(t.minSamplesPerSec),
+      maxSamplesPerSec: Math.round(t.maxSamplesPerSec),
+      msPerStep: round3((1000 * BATCH) / t.samplesPerSec),
+      keelnetWasmSpeedup: round3(t.speedup),
+      lastLoss: round3(t.lastLoss),
     };
   });
 }
 
-function keelnetContender(id: ContenderName, label: string, be: Backend, data: Data, initial?: Tensor[]): { model: Sequential; contender: Contender } {
+function keelnetContender(id: ContenderName, label: string, be: Backend, data: Data, initial?: Tensor[]): { model: Sequential; contender: Contender<ContenderName> } {
   setBackend(be);
   setSeed(SEED);
   const model = new Sequential([
@@ -167,12 +142,12 @@ function keelnetContender(id: ContenderName, label: string, be: Backend, data: D
     new Tensor(data.x.subarray(from * INPUT, (from + count) * INPUT), [count, INPUT]),
     new Tensor(data.labels.subarray(from, from + count), [count]),
   ] as const;
-  const contender: Contender = {
+  const contender: Contender<ContenderName> = {
     id,
     name: 'keelnet',
     backend: label,
-    async firstLoss(from) {
-      const [x, y] = slice(from, BATCH);
+    async firstLoss() {
+      const [x, y] = slice(0, BATCH);
       const h = await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
       return h.history.loss[0];
     },
@@ -186,19 +161,9 @@ function keelnetContender(id: ContenderName, label: string, be: Backend, data: D
   return { model, contender };
 }
 
-let tfjsWasmPathsSet = false;
-
 /** A tf.sequential twin on one TF.js backend. Its weights and data are created while that backend is active, so switching never moves them. */
-async function tfjsContender(backend: 'wasm' | 'cpu', data: Data, initial: Tensor[]): Promise<Contender> {
-  if (backend === 'wasm' && !tfjsWasmPathsSet) {
-    // One thread: in Node the backend reports no multithread support (tensorflow/tfjs#3830) and loads tfjs-backend-wasm-simd.wasm.
-    const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
-    setWasmPaths(path.join(path.dirname(pkg), 'dist') + path.sep);
-    tfjsWasmPathsSet = true;
-  }
-  const use = async () => {
-    if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`training bench: TF.js backend '${backend}' failed to initialize`);
-  };
+async function tfjsContender(backend: 'wasm' | 'cpu', data: Data, initial: Tensor[]): Promise<Contender<ContenderName>> {
+  const use = tfjsBackend(backend, 'training');
   await use();
   const model = tf.sequential({
     layers: [
@@ -206,25 +171,19 @@ async function tfjsContender(backend: 'wasm' | 'cpu', data: Data, initial: Tenso
       tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
     ],
   });
-  model.setWeights(initial.map((w) => tf.tensor(w.values as Float32Array, [...w.shape], 'float32')));
+  model.setWeights(tfjsWeights(initial));
   model.compile({ optimizer: tf.train.adam(LR), loss: 'sparseCategoricalCrossentropy' });
   const slice = (from: number, count: number) => [
     tf.tensor2d(data.x.subarray(from * INPUT, (from + count) * INPUT), [count, INPUT]),
     tf.tensor1d(Float32Array.from(data.labels.subarray(from, from + count))),
   ] as const;
-  let label: string = backend;
-  if (backend === 'wasm') {
-    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-    label = `wasm (${threads ? 'threads' : '1 thread'}${simd ? ', SIMD' : ', no SIMD'})`;
-  }
   return {
     id: `tfjs-${backend}`,
     name: `TensorFlow.js ${tf.version.tfjs}`,
-    backend: label,
-    async firstLoss(from) {
+    backend: backend === 'wasm' ? await tfjsWasmLabel() : backend,
+    async firstLoss() {
       await use();
-      const [x, y] = slice(from, BATCH);
+      const [x, y] = slice(0, BATCH);
       const loss = await model.trainOnBatch(x, y) as number;
       tf.dispose([x, y]);
       return loss;
@@ -232,18 +191,13 @@ async function tfjsContender(backend: 'wasm' | 'cpu', data: Data, initial: Tenso
     async train(from, steps) {
       await use();
       const [x, y] = slice(from, steps * BATCH);
-      const t0 = performance.now();
-      const h = await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
-      await model.layers[1].getWeights()[1].data(); // the last update has landed
-      const ms = performance.now() - t0;
-      tf.dispose([x, y]);
-      return [ms, h.history.loss[0] as number];
+      return timeTfjsFit(model, x, y, BATCH);
     },
   };
 }
 
 /** jax-js on its wasm device, one thread in Node (bench/jax.ts): its jitted step over the same batches, in order. */
-async function jaxContender(data: Data, initial: Tensor[]): Promise<Contender> {
+async function jaxContender(data: Data, initial: Tensor[]): Promise<Contender<ContenderName>> {
   const mlp = await jaxMlp(initial.map((w) => w.values as Float32Array), { input: INPUT, hidden: HIDDEN, classes: CLASSES, batch: BATCH, lr: LR });
   const x = (from: number) => data.x.subarray(from * INPUT);
   const y = (from: number) => data.labels.subarray(from);
@@ -251,19 +205,11 @@ async function jaxContender(data: Data, initial: Tensor[]): Promise<Contender> {
     id: 'jax-wasm',
     name: 'jax-js 0.1.25',
     backend: 'wasm (1 thread, jit)',
-    firstLoss: (from) => mlp.step(x(from), y(from)),
+    firstLoss: () => mlp.step(x(0), y(0)),
     train: (from, steps) => mlp.train(x(from), y(from), steps),
     dispose: () => mlp.dispose(),
   };
 }
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 /** The ratios the README quotes, from benchTraining's rows (each the median of per-round ratios). */
 export function trainingRatios(rows: Row[]): Record<string, number> {
@@ -321,7 +267,7 @@ export async function benchPredict({ rounds = 7, log = (l: string) => console.er
         tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
       ],
     });
-    model.setWeights(initial.map((w) => tf.tensor(w.values as Float32Array, [...w.shape], 'float32')));
+    model.setWeights(tfjsWeights(initial));
     const t1 = tf.tensor2d(x1, [1, INPUT]), tMany = tf.tensor2d(xMany, [MANY, INPUT]);
     const use = async () => { if (tf.getBackend() !== backend) await tf.setBackend(backend); };
     return {

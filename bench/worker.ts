@@ -14,6 +14,7 @@
  */
 import { Sequential, Tensor, layers, loadMnist, optimizers, ready, setSeed } from '../bindings/index.js';
 import { createTrainer } from '../bindings/worker/index.js';
+import { median } from './lib/rounds.js';
 
 export interface WorkerBenchOptions {
   /** Timed rounds (default 5). */
@@ -53,8 +54,6 @@ function mlp(): Sequential {
   model.compile({ optimizer: optimizers.adam({ learningRate: LR }), loss: 'sparseCategoricalCrossentropy' });
   return model;
 }
-
-const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
 export async function benchWorker(opts: WorkerBenchOptions = {}): Promise<WorkerRow[]> {
   const log = opts.log ?? ((line: string) => console.error(line));

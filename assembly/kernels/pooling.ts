@@ -4,6 +4,7 @@
 // average pooling divides by the number of taps inside the image. Global pooling is the same
 // kernels with one window the size of the image.
 // Channels are contiguous, so every tap updates a run of C outputs: f32x4 over channels.
+import { addRun, zeroRun } from '../simd';
 
 /**
  * Y = the maximum over each window; Arg (int32) = the element index in X (counted from X,
@@ -83,36 +84,24 @@ export function maxPoolBackward(dX: usize, dY: usize, Arg: usize, n: i32): void 
 /** Y = the mean over each window of the taps inside the image. */
 export function avgPoolForward(Y: usize, X: usize, batch: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
   PH: i32, PW: i32, SH: i32, SW: i32, padTop: i32, padLeft: i32): void {
-  const zero = f32x4.splat(0);
   for (let b = 0; b < batch; b++) {
     const image = X + (<usize>(b * H * W * C) << 2);
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++) {
         const y = Y + (<usize>(((b * OH + oy) * OW + ox) * C) << 2);
-        let c = 0;
-        for (; c + 4 <= C; c += 4) v128.store(y + (<usize>c << 2), zero);
-        for (; c < C; c++) store<f32>(y + (<usize>c << 2), 0);
+        zeroRun(y, C);
         for (let ky = 0; ky < PH; ky++) {
           const iy = oy * SH - padTop + ky;
           if (iy < 0 || iy >= H) continue;
           for (let kx = 0; kx < PW; kx++) {
             const ix = ox * SW - padLeft + kx;
             if (ix < 0 || ix >= W) continue;
-            const x = image + (<usize>((iy * W + ix) * C) << 2);
-            c = 0;
-            for (; c + 4 <= C; c += 4) {
-              const o = <usize>c << 2;
-              v128.store(y + o, f32x4.add(v128.load(y + o), v128.load(x + o)));
-            }
-            for (; c < C; c++) {
-              const o = <usize>c << 2;
-              store<f32>(y + o, load<f32>(y + o) + load<f32>(x + o));
-            }
+            addRun(y, image + (<usize>((iy * W + ix) * C) << 2), C);
           }
         }
         const count = <f32>(inside(oy * SH - padTop, PH, H) * inside(ox * SW - padLeft, PW, W));
         const n4 = f32x4.splat(count);
-        c = 0;
+        let c = 0;
         for (; c + 4 <= C; c += 4) {
           const o = <usize>c << 2;
           v128.store(y + o, f32x4.div(v128.load(y + o), n4));
