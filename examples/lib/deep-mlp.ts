@@ -4,7 +4,8 @@
  */
 import { Sequential, layers, initializers, setSeed, tensor, type Layer, type Mnist, type Tensor } from '../../bindings/index.js';
 
-export type Variant = 'sigmoid+glorot' | 'relu+he' | 'relu+he+bn' | 'sigmoid+bn' | 'residual';
+export type Variant = 'sigmoid+glorot' | 'relu+he' | 'relu+he+bn' | 'sigmoid+bn' | 'residual' | 'relu+glorot' | 'tanh+glorot';
+/** The five variants of the vanishing-gradient experiment. */
 export const variants: Variant[] = ['sigmoid+glorot', 'relu+he', 'relu+he+bn', 'sigmoid+bn', 'residual'];
 
 /**
@@ -23,6 +24,8 @@ export function deepMlp(variant: Variant, depth: number, width = 128, seed = 1, 
     switch (variant) {
       case 'sigmoid+glorot': ls.push(layers.dense({ units: width, activation: 'sigmoid', ...first })); break;
       case 'relu+he': ls.push(layers.dense({ units: width, activation: 'relu', kernelInitializer: 'heNormal', ...first })); break;
+      case 'relu+glorot': ls.push(layers.dense({ units: width, activation: 'relu', ...first })); break;
+      case 'tanh+glorot': ls.push(layers.dense({ units: width, activation: 'tanh', ...first })); break;
       case 'relu+he+bn':
         ls.push(layers.dense({ units: width, kernelInitializer: 'heNormal', ...first }), layers.batchNormalization(), layers.activation({ activation: 'relu' }));
         break;
