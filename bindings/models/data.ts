@@ -56,9 +56,15 @@ export function checkTargets(y: unknown, n: number, sparse: boolean, outputShape
   if (shape[0] !== n) throw new Error(`x and ${arg} have different lengths: x has ${n} samples, ${arg} has ${shape[0]}`);
   checkFinite(values, arg);
   if (sparse) {
-    const classes = shapeSize(outputShape);
-    if (!(shape.length === 1 || (shape.length === 2 && shape[1] === 1))) {
-      throw new Error(`${arg}: ${lossName} expects class indices of shape [n] or [n, 1], got ${shapeStr(shape)}`);
+    // One class index per position: labels have the output's shape without its class axis
+    // ([n] for [classes], [n, T] for a sequence [T, classes]), optionally with a trailing 1.
+    const classes = outputShape[outputShape.length - 1];
+    const positions = outputShape.slice(0, -1);
+    const trailing = shape.slice(1);
+    const matches = (want: number[]) => trailing.length === want.length && trailing.every((d, i) => d === want[i]);
+    if (!matches(positions) && !matches([...positions, 1])) {
+      const withN = (dims: number[]) => `[${['n', ...dims].join(', ')}]`;
+      throw new Error(`${arg}: ${lossName} expects class indices of shape ${withN(positions)} or ${withN([...positions, 1])}, got ${shapeStr(shape)}`);
     }
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
@@ -66,7 +72,7 @@ export function checkTargets(y: unknown, n: number, sparse: boolean, outputShape
         throw new Error(`${arg}: labels must be integers in [0, ${classes}) for ${lossName}; got ${v} at index ${i}`);
       }
     }
-    return { int: true, values, perSample: 1, n };
+    return { int: true, values, perSample: shapeSize(positions), n };
   }
   const per = shapeSize(outputShape);
   const trailing = shape.slice(1);
@@ -85,7 +91,7 @@ export function loadBatch(be: Backend, inputPtr: number, targetPtr: number, x: T
     const i = order ? order[start + r] : start + r;
     be.write(inputPtr + r * rowLen * 4, x.values, i * rowLen, rowLen);
     if (!y) continue;
-    if (y.int) be.writeInt32(targetPtr + r * 4, y.values, i, 1);
+    if (y.int) be.writeInt32(targetPtr + r * y.perSample * 4, y.values, i * y.perSample, y.perSample);
     else be.write(targetPtr + r * y.perSample * 4, y.values, i * y.perSample, y.perSample);
   }
 }

@@ -212,8 +212,8 @@ export class Sequential {
     this.forward(batch, training);
     const P = c.fused ? (out as Dense).preActivation : out.y;
     // Outputs with positions (a sequence [time, classes]): losses and metrics act on the last axis
-    // at each position and average over positions, as Keras. (Sparse labels stay one per sample.)
-    const cols = isSparse(c.loss) ? out.outputSize : out.outputShape[out.outputShape.length - 1], per = out.outputSize / cols;
+    // at each position (sparse labels: one class index per position) and average over positions, as Keras.
+    const cols = out.outputShape[out.outputShape.length - 1], per = out.outputSize / cols;
     sums[0] += computeLoss(be, c.loss, out.dy, P, acts.targets, batch * per, cols, c.fused) / per;
     // Penalties are per batch; the sums are per sample, so scale by the batch to report mean + penalty.
     sums[0] += this.penalties(batch, false) * batch;
