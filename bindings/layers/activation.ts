@@ -45,10 +45,16 @@ export class Activation extends Layer {
     else be.activationForward(this.y, this.x, n, act.id, act.alpha);
   }
 
+  /** The logits of a softmax/sigmoid output are this layer's input. */
+  override outputLogits(): { activation: string; logits: number } {
+    return { activation: this.activation.name, logits: this.x };
+  }
+
   backward({ be, batch }: RunContext): void {
     if (!this.dx) return;
     const n = batch * this.inputSize, act = this.activation;
-    if (act.id === -1) be.softmaxBackward(this.dy, this.dy, this.y, n / this.cols, this.cols);
+    if (this.lossGivesPreActivationGrad) { /* dy already holds dL/dx */ }
+    else if (act.id === -1) be.softmaxBackward(this.dy, this.dy, this.y, n / this.cols, this.cols);
     else if (act.name !== 'linear') be.activationBackward(this.dy, this.dy, this.x, this.y, n, act.id, act.alpha);
     be.addInto(this.dx, this.dy, n);
   }

@@ -115,6 +115,10 @@ export class Conv2D extends Layer {
 
   /** Where conv(x, W) + b lands. */
   get preActivation(): number { return this.buffers.z ?? this.y; }
+
+  override outputLogits(): { activation: string; logits: number } {
+    return { activation: this.activation.name, logits: this.preActivation };
+  }
   private get col(): number { return this.direct ? this.x : this.buffers.col; }
 
   forward({ be, batch }: RunContext): void {
@@ -130,7 +134,8 @@ export class Conv2D extends Layer {
 
   backward({ be, batch }: RunContext): void {
     const g = this.g, rows = batch * this.positions, act = this.activation, dz = this.dy, col = this.col;
-    if (act.id === -1) be.softmaxBackward(dz, this.dy, this.y, rows, this.filters);
+    if (this.lossGivesPreActivationGrad) { /* dy already holds dL/dz */ }
+    else if (act.id === -1) be.softmaxBackward(dz, this.dy, this.y, rows, this.filters);
     else if (act.name !== 'linear') be.activationBackward(dz, this.dy, this.preActivation, this.y, rows * this.filters, act.id, act.alpha);
     if (this.kernel.gradPtr) be.gemm(this.kernel.gradPtr, col, dz, this.patch, this.filters, rows, 1, 0, 1, 1);
     if (this.bias?.gradPtr) be.biasGrad(this.bias.gradPtr, dz, rows, this.filters);

@@ -39,8 +39,6 @@ export class Dense extends Layer {
   readonly biasRegularizer?: Regularizer;
   kernel!: Weight;
   bias?: Weight;
-  /** Set by the model when the loss computes dL/dz itself (softmax + crossentropy, sigmoid + binary crossentropy). */
-  lossGivesPreActivationGrad = false;
 
   constructor(args: DenseArgs) {
     super(args);
@@ -80,6 +78,10 @@ export class Dense extends Layer {
   /** Where x·W + b lands (the logits, for a softmax/sigmoid output layer). */
   get preActivation(): number {
     return this.buffers.z ?? this.y;
+  }
+
+  override outputLogits(): { activation: string; logits: number } {
+    return { activation: this.activation.name, logits: this.preActivation };
   }
 
   forward({ be, batch }: RunContext): void {

@@ -137,6 +137,23 @@ export abstract class Layer {
     return {};
   }
 
+  /**
+   * Set by the model when this is the output layer and the loss computes dL/d(logits) itself
+   * (softmax + crossentropy, sigmoid + binary crossentropy, log-sum-exp): backward then takes dy
+   * as the gradient of the logits and skips its activation's backward.
+   */
+  lossGivesPreActivationGrad = false;
+
+  /** For a layer that ends in a named activation: that activation and where its input (the logits) lives. */
+  outputLogits(): { activation: string; logits: number } | undefined {
+    return undefined;
+  }
+
+  /** Turn the fused-loss mode on or off (composite layers pass it to the part that owns the activation). */
+  setLossFusion(on: boolean): void {
+    this.lossGivesPreActivationGrad = on;
+  }
+
   /** Called after the planner assigned x, y, dx, dy and buffers: composite layers wire their parts here. */
   onPlanned(_batch: number): void {}
 

@@ -62,6 +62,15 @@ export class TimeDistributed extends Layer {
   }
 
   /** The wrapped layer (diagnostics list its weights under its own name). */
+  override outputLogits(): { activation: string; logits: number } | undefined {
+    return this.inner.outputLogits();
+  }
+
+  override setLossFusion(on: boolean): void {
+    super.setLossFusion(on);
+    this.inner.setLossFusion(on);
+  }
+
   get innerLayers(): Layer[] {
     return [this.inner];
   }

@@ -8,7 +8,6 @@ import { backend } from '../backend/index.js';
 import { CallbackList, type CallbackHooks, type Logs } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { ProgressLogger } from '../callbacks/progress.js';
-import { Dense } from '../layers/dense.js';
 import { Layer, uniqueName, type RunContext } from '../layers/layer.js';
 import { layerFromJSON, layerToJSON, type LayerJSON } from '../layers/registry.js';
 import { computeLoss, getLoss, isSparse, type Loss, type LossName } from '../losses.js';
@@ -143,10 +142,10 @@ export class Sequential {
   private attachOptimizer(): void {
     const c = this.compiled!;
     const out = this.output;
-    const act = out instanceof Dense && !c.loss.fromLogits ? out.activation.name : '';
+    const act = c.loss.fromLogits ? undefined : out.outputLogits()?.activation;
     c.fused = (act === 'softmax' && (c.loss.name === 'sparseCategoricalCrossentropy' || c.loss.name === 'categoricalCrossentropy'))
       || (act === 'sigmoid' && c.loss.name === 'binaryCrossentropy');
-    for (const l of this.layers) if (l instanceof Dense) l.lossGivesPreActivationGrad = c.fused && l === out;
+    for (const l of this.layers) l.setLossFusion(c.fused && l === out);
     const slots = trainableWeights(this.layers).map((w) => ({ ptr: w.ptr, gradPtr: w.gradPtr, size: w.size }));
     c.optimizer.build(this.be!, this.params!.params, this.params!.grads, this.params!.trainable, slots);
   }
@@ -210,7 +209,7 @@ export class Sequential {
   private forwardLoss(batch: number, training: boolean, sums: Float64Array): void {
     const c = this.compiled!, be = this.be!, out = this.output, acts = this.acts!;
     this.forward(batch, training);
-    const P = c.fused ? (out as Dense).preActivation : out.y;
+    const P = c.fused ? out.outputLogits()!.logits : out.y;
     // Outputs with positions (a sequence [time, classes]): losses and metrics act on the last axis
     // at each position (sparse labels: one class index per position) and average over positions, as Keras.
     const cols = out.outputShape[out.outputShape.length - 1], per = out.outputSize / cols;
