@@ -3,6 +3,8 @@
  * right before and right after (bench/peak.ts). Contenders:
  *   wasm           keelnet's core, SIMD128 build — % of the f32x4 mul+add peak
  *   wasm relaxed   keelnet's core, relaxed-SIMD build (where the engine runs it) — % of the relaxed_madd peak
+ *   wasm 2 threads keelnet's threads build, gemm split by rows of C over 2 threads — % of the
+ *                  ONE-core f32x4 peak (so up to ~200%)
  *   js             keelnet's js core (the plain loops that define "correct")
  *   js blocked     bench/js-gemm-blocked.ts, the strongest plain-JS GEMM we have
  *   tfjs wasm      TensorFlow.js 4.22 tf.matMul on its wasm backend (XNNPACK, one thread, SIMD)
@@ -27,6 +29,7 @@ import type { Backend } from '../bindings/backend/backend.js';
 import { relaxedSimdSupported } from '../bindings/backend/features.js';
 import { JsBackend } from '../bindings/backend/js.js';
 import { WasmBackend } from '../bindings/backend/wasm.js';
+import { createThreadedBackend } from '../bindings/backend/threads/index.js';
 import { gemmBlocked } from './js-gemm-blocked.js';
 import { measurePeak } from './peak.js';
 
@@ -149,9 +152,11 @@ export async function benchGemm(opts: GemmBenchOptions = {}): Promise<Row[]> {
   const js = new JsBackend();
   const wasm = await WasmBackend.create({ simd: 'simd' });
   const relaxed = relaxedSimdSupported() ? await WasmBackend.create({ simd: 'relaxed' }) : undefined;
+  const twoThreads = !opts.backends || opts.backends.includes('wasm 2 threads') ? await createThreadedBackend(2) : undefined;
   let contenders: Contender[] = [
     backendContender('wasm', wasm, 'simd', false),
     ...(relaxed ? [backendContender('wasm relaxed', relaxed, 'relaxed', false)] : []),
+    ...(twoThreads ? [backendContender('wasm 2 threads', twoThreads, 'simd', false)] : []),
     backendContender('js', js, 'simd', true),
     blockedContender,
     await tfjsContender('wasm'),
@@ -160,6 +165,7 @@ export async function benchGemm(opts: GemmBenchOptions = {}): Promise<Row[]> {
   if (opts.backends) contenders = contenders.filter((c) => opts.backends!.includes(c.backend));
   warmUp(wasm);
   if (relaxed) warmUp(relaxed);
+  if (twoThreads) warmUp(twoThreads, 160); // large enough to split, so the workers' code tiers up too
   const peaks = async () => ({ simd: await measurePeak(), relaxed: relaxed ? await measurePeak({ relaxed: true }) : NaN });
   const before = await peaks();
   const best = new Map<string, Row>();
@@ -185,6 +191,7 @@ export async function benchGemm(opts: GemmBenchOptions = {}): Promise<Row[]> {
       }
     }
   }
+  await twoThreads?.terminate();
   const after = await peaks();
   const peak = { simd: (before.simd + after.simd) / 2, relaxed: (before.relaxed + after.relaxed) / 2 };
   const rows = [...best.values()];
@@ -218,13 +225,13 @@ function verify(backend: string, s: GemmShape, got: Float32Array, want: Float32A
  * on-stack replacement), so the first big GEMM would be timed half-optimized: call every path
  * (all transpositions, edge tiles) on small sizes until TurboFan has taken over.
  */
-function warmUp(be: Backend): void {
-  const [C, A, B] = [be.alloc(4 * 67 * 67), be.alloc(4 * 67 * 67), be.alloc(4 * 67 * 67)];
-  be.write(A, randomMatrix(67 * 67, 3));
-  be.write(B, randomMatrix(67 * 67, 4));
+function warmUp(be: Backend, n = 67): void {
+  const [C, A, B] = [be.alloc(4 * n * n), be.alloc(4 * n * n), be.alloc(4 * n * n)];
+  be.write(A, randomMatrix(n * n, 3));
+  be.write(B, randomMatrix(n * n, 4));
   const t0 = performance.now();
   while (performance.now() - t0 < 300) {
-    for (const [ta, tb] of TRANS) be.gemm(C, A, B, 67, 67, 67, ta, tb, 1, 0);
+    for (const [ta, tb] of TRANS) be.gemm(C, A, B, n, n, n, ta, tb, 1, 0);
   }
   for (const p of [C, A, B]) be.free(p);
 }

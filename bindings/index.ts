@@ -1,5 +1,6 @@
 /** keelnet: train neural networks in Node and browsers on WebAssembly SIMD kernels. */
-export { ready, setBackend, getBackend } from './backend/index.js';
+export { ready, setBackend, getBackend, setThreads, threadCount } from './backend/index.js';
+export type { ReadyOptions } from './backend/index.js';
 export { wasmBuild } from './backend/index.js';
 export { relaxedSimdSupported, type SimdMode, type WasmBuild } from './backend/features.js';
 export type { WasmOptions } from './backend/wasm.js';

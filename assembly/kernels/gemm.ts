@@ -39,19 +39,45 @@ const NC = 128;
  */
 const FEW_ROWS = 8;
 
-// Static packing scratch (the build has no allocator): 96 KiB + one tile.
-const packedA = memory.data(MC * KC * 4, 16);
-const packedB = memory.data(KC * NC * 4, 16);
-const edgeTile = memory.data(MR * NR * 4, 16);
+/**
+ * Packing-scratch slots: one per thread that may run a gemm at the same time. Static data has
+ * the same address in every instance on a shared memory, so each thread must use its own slot;
+ * the single-thread builds have one (slot 0), and their memory layout is what it always was.
+ */
+const SLOTS = ASC_FEATURE_THREADS ? 16 : 1;
+const PACKED_A_BYTES = MC * KC * 4;
+const PACKED_B_BYTES = KC * NC * 4;
+/** packedA, packedB, edgeTile: 96 KiB + one tile, a multiple of 64 so slots share no cache line. */
+const SLOT_BYTES = PACKED_A_BYTES + PACKED_B_BYTES + MR * NR * 4;
 
+// Static packing scratch (the build has no allocator).
+const scratch = memory.data(SLOT_BYTES * SLOTS, 64);
+
+/** C (M, N) = alpha·op(A)·op(B) + beta·C over dense row-major matrices: gemmStrided on slot 0. */
 export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
   transA: i32, transB: i32, alpha: f32, beta: f32): void {
+  gemmStrided(C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, alpha, beta, 0);
+}
+
+/**
+ * gemm on sub-matrix views: row r of the stored A starts lda elements after row r − 1 (likewise
+ * ldb, ldc), so C, A and B may be blocks of larger matrices — which is how a product is split
+ * into disjoint tiles of C. A is stored (M, K) or, transA, (K, M), with rows lda ≥ its width;
+ * B (K, N) or, transB, (N, K), rows ldb; C (M, N), rows ldc ≥ N.
+ * `slot` (0 ≤ slot < SLOTS) picks the packing scratch; concurrent calls need distinct slots.
+ */
+export function gemmStrided(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
+  lda: i32, ldb: i32, ldc: i32, transA: i32, transB: i32, alpha: f32, beta: f32, slot: i32): void {
   if (M <= 0 || N <= 0) return;
-  if (K <= 0) { scaleC(C, M * N, beta); return; }
+  if (K <= 0) { scaleC(C, M, N, ldc, beta); return; }
   // Strides (in elements) of op(A)[i, k] and op(B)[k, j] in the stored matrices.
-  const ai = transA ? 1 : K, ak = transA ? M : 1;
-  const bk = transB ? 1 : N, bj = transB ? K : 1;
-  if (M < FEW_ROWS && !transB) { gemmFewRows(C, A, B, M, N, K, ai, ak, alpha, beta); return; }
+  const ai = transA ? 1 : lda, ak = transA ? lda : 1;
+  const bk = transB ? 1 : ldb, bj = transB ? ldb : 1;
+  if (M < FEW_ROWS && !transB) { gemmFewRows(C, A, B, M, N, K, ai, ak, ldb, ldc, alpha, beta); return; }
+  const packedA = scratch + <usize>slot * SLOT_BYTES;
+  const packedB = packedA + PACKED_A_BYTES;
+  const edgeTile = packedB + PACKED_B_BYTES;
+  const rowC = <usize>ldc << 2;
   // Equal-sized blocks: K = 784 becomes 7 × 112 rather than 6 × 128 + 16, and M = 100 two blocks
   // of 52 and 48, so no block is a sliver that pays the packing and edge costs for little work.
   const kb = blockSize(K, KC, 1), mb = blockSize(M, MC, MR), nb = blockSize(N, NC, NR);
@@ -71,12 +97,12 @@ export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const a = packedA + (<usize>ir * <usize>kc << 2);
-            const c = C + ((<usize>(ic + ir) * <usize>N + <usize>(jc + jr)) << 2);
+            const c = C + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
             if (mr == MR && nr == NR) {
-              tile(c, <usize>N << 2, a, b, kc, alpha, bt);
+              tile(c, rowC, a, b, kc, alpha, bt);
             } else {
               tile(edgeTile, NR << 2, a, b, kc, 1, 0);
-              storeEdge(c, N, mr, nr, alpha, bt);
+              storeEdge(c, rowC, edgeTile, mr, nr, alpha, bt);
             }
           }
         }
@@ -92,8 +118,9 @@ export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
  * for 0.8 MFLOP). B is walked in strips of 16 columns (one cache line wide, K lines deep: 49 KiB
  * at K = 784), every row of C taking its turn on a strip while it is in L1/L2.
  */
-function gemmFewRows(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ai: i32, ak: i32, alpha: f32, beta: f32): void {
-  const rowB = <usize>N << 2, kA = <usize>ak << 2;
+function gemmFewRows(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ai: i32, ak: i32,
+  ldb: i32, ldc: i32, alpha: f32, beta: f32): void {
+  const rowB = <usize>ldb << 2, kA = <usize>ak << 2;
   const n16 = N & ~15, n4 = N & ~3;
   const va = f32x4.splat(alpha);
   let j = 0;
@@ -108,7 +135,7 @@ function gemmFewRows(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ai: i
         b += rowB;
         p += kA;
       }
-      const cj = C + (<usize>(i * N + j) << 2);
+      const cj = C + ((<usize>i * <usize>ldc + <usize>j) << 2);
       storeRow(cj, x0, x1, va, beta);
       storeRow(cj + 32, x2, x3, va, beta);
     }
@@ -122,7 +149,7 @@ function gemmFewRows(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ai: i
         b += rowB;
         p += kA;
       }
-      const cj = C + (<usize>(i * N + j) << 2);
+      const cj = C + ((<usize>i * <usize>ldc + <usize>j) << 2);
       v128.store(cj, beta == 0 ? f32x4.mul(va, x) : f32x4.add(f32x4.mul(va, x), f32x4.mul(f32x4.splat(beta), v128.load(cj))));
     }
   }
@@ -135,7 +162,7 @@ function gemmFewRows(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ai: i
         b += rowB;
         p += kA;
       }
-      const cj = C + (<usize>(i * N + j) << 2);
+      const cj = C + ((<usize>i * <usize>ldc + <usize>j) << 2);
       store<f32>(cj, beta == 0 ? alpha * x : alpha * x + beta * load<f32>(cj));
     }
   }
@@ -194,11 +221,11 @@ function tile(c: usize, ldc: usize, a: usize, b: usize, kc: i32, alpha: f32, bet
   }
 }
 
-/** Copy the valid mr × nr corner of edgeTile into C (row length N), same formula as storeRow. */
-function storeEdge(c: usize, N: i32, mr: i32, nr: i32, alpha: f32, beta: f32): void {
+/** Copy the valid mr × nr corner of edgeTile into C (rowC bytes a row), same formula as storeRow. */
+function storeEdge(c: usize, rowC: usize, edgeTile: usize, mr: i32, nr: i32, alpha: f32, beta: f32): void {
   for (let i = 0; i < mr; i++) {
     const t = edgeTile + (<usize>(i * NR) << 2);
-    const ci = c + (<usize>i * <usize>N << 2);
+    const ci = c + <usize>i * rowC;
     for (let j = 0; j < nr; j++) {
       const p = ci + (<usize>j << 2);
       const x = alpha * load<f32>(t + (<usize>j << 2));
@@ -207,11 +234,14 @@ function storeEdge(c: usize, N: i32, mr: i32, nr: i32, alpha: f32, beta: f32): v
   }
 }
 
-/** C *= beta over n elements (K = 0: the product is empty); beta = 0 writes zeros unread. */
-function scaleC(C: usize, n: i32, beta: f32): void {
-  for (let i = 0; i < n; i++) {
-    const p = C + (<usize>i << 2);
-    store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+/** C (M, N, rows ldc) *= beta (K = 0: the product is empty); beta = 0 writes zeros unread. */
+function scaleC(C: usize, M: i32, N: i32, ldc: i32, beta: f32): void {
+  for (let i = 0; i < M; i++) {
+    const ci = C + (<usize>i * <usize>ldc << 2);
+    for (let j = 0; j < N; j++) {
+      const p = ci + (<usize>j << 2);
+      store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+    }
   }
 }
 

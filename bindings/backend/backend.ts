@@ -48,6 +48,16 @@ export interface Kernels {
    */
   gemm(C: number, A: number, B: number, M: number, N: number, K: number,
     transA: number, transB: number, alpha: number, beta: number): void;
+  /**
+   * gemm on sub-matrix views (blocks of larger row-major matrices): consecutive rows of the
+   * stored A, B and C start lda, ldb and ldc elements apart (lda ≥ the stored A's row length,
+   * and so on; gemm is lda = transA ? M : K, ldb = transB ? K : N, ldc = N). `slot` picks the
+   * wasm core's packing scratch: 0 on one thread; calls running at once need distinct slots
+   * (the SIMD builds have slot 0 only). The js core ignores it.
+   */
+  gemmStrided(C: number, A: number, B: number, M: number, N: number, K: number,
+    lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
+    slot: number): void;
 
   // ---- bias (assembly/kernels/bias.ts) -----------------------------------------------------
   /** Y (rows, cols) += b (cols) broadcast over rows. */

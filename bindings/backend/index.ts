@@ -6,6 +6,7 @@ import type { Backend, BackendName } from './backend.js';
 import { JsBackend } from './js.js';
 import type { WasmBuild } from './features.js';
 import { WasmBackend, wasmBuildFor, type WasmOptions } from './wasm.js';
+import { autoThreads, createThreadedBackend, MAX_THREADS, type ThreadedWasmBackend } from './threads/index.js';
 
 let current: Backend | undefined;
 let currentName: BackendName = 'wasm';
@@ -15,6 +16,23 @@ let wasmInstance: WasmBackend | undefined;
 /** The last `simd` passed to ready(): a later ready() without one keeps it. */
 let requestedSimd: WasmOptions['simd'];
 let js: JsBackend | undefined;
+/** The last `threads` passed to ready() or setThreads() (default 1: the one-thread builds). */
+let requestedThreads: number | 'auto' = 1;
+/** The multi-threaded core, when threads > 1 was asked for: the threads build and its worker pool. */
+let threaded: ThreadedWasmBackend | undefined;
+/** The thread count `threaded` was created for (it may run fewer where memory cannot be shared). */
+let threadedFor = 0;
+
+/** Options of ready(): WasmOptions plus the thread count. */
+export interface ReadyOptions extends WasmOptions {
+  /**
+   * Threads that run the wasm core's matrix products and Adam: 1 (default), an integer up to 16,
+   * or 'auto' (one per core, at most 16). Above 1, the threads build (SIMD128 on a shared memory) and a pool of workers; in a
+   * browser page that is not crossOriginIsolated it warns and runs on one thread. A later
+   * ready() without `threads` keeps the last one given.
+   */
+  threads?: number | 'auto';
+}
 
 /**
  * Load the wasm core (once per build). Resolves when the current backend can run kernels.
@@ -22,16 +40,42 @@ let js: JsBackend | undefined;
  * 'simd' or 'relaxed' (throws where unsupported); a later ready() without `simd` keeps the last
  * one given. Models built afterwards use that build; `wasmBuild()` says which one is running.
  */
-export async function ready(opts: WasmOptions = {}): Promise<void> {
+export async function ready(opts: ReadyOptions = {}): Promise<void> {
   const simd = opts.simd ?? requestedSimd;
   const build = wasmBuildFor({ simd }); // throws before anything changes when simd is not usable
+  const threads = opts.threads ?? requestedThreads;
+  const n = threads === 'auto' ? Math.min(await autoThreads(), MAX_THREADS) : threads;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new Error(`ready: threads must be 'auto' or an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`);
+  }
+  if (n > 1 && simd === 'relaxed') throw new Error(`ready: simd 'relaxed' has no threads build yet; use simd 'simd' or 'auto' with threads ${String(threads)}`);
   requestedSimd = simd;
-  if (currentName === 'wasm') {
+  requestedThreads = threads;
+  if (currentName === 'wasm' && n > 1) {
+    if (threadedFor !== n) {
+      // Models built on the old pool keep working, on the calling thread alone.
+      await threaded?.terminate();
+      threaded = await createThreadedBackend(n);
+      threadedFor = n;
+    }
+    wasmInstance = threaded;
+    current = threaded;
+  } else if (currentName === 'wasm') {
     wasmInstance = await (wasm[build] ??= WasmBackend.create({ simd: build }));
     current = wasmInstance;
   } else {
     current = js ??= new JsBackend();
   }
+}
+
+/** ready({ threads }): the thread count for models built from now on (see ReadyOptions.threads). */
+export function setThreads(threads: number | 'auto'): Promise<void> {
+  return ready({ threads });
+}
+
+/** Threads the current backend's matrix products run on (1 for the js core and the one-thread builds). */
+export function threadCount(): number {
+  return current && 'threads' in current ? (current as ThreadedWasmBackend).threads : 1;
 }
 
 /** Choose the backend for models built from now on. 'wasm' needs `await ready()` before use. */

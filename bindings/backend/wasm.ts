@@ -91,6 +91,15 @@ export class WasmBackend implements Backend {
     return new WasmBackend(instance, build);
   }
 
+  /**
+   * Instantiate a compiled core on an imported memory: the threads build, whose memory is a
+   * shared WebAssembly.Memory that worker instances of the same module also run on.
+   */
+  static async createOnMemory(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<WasmBackend> {
+    const instance = await WebAssembly.instantiate(module, { env: { abort: wasmAbort, memory } });
+    return new WasmBackend(instance, 'simd');
+  }
+
   private ensure(end: number): void {
     const have = this.memory.buffer.byteLength;
     if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));

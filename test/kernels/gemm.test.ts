@@ -148,3 +148,95 @@ describe('gemm with few rows (M < 8, B not transposed: the unpacked path)', () =
     }
   });
 });
+
+/**
+ * gemmStrided on sub-matrix views: A, B and C are blocks of larger matrices (rows lda, ldb, ldc
+ * apart, starting at a column offset, so rows are not 16-byte aligned), whose other elements
+ * are NaN — any read outside a view would show as NaN in C. The view's result must equal the
+ * same product on compact copies: within the gemm tolerance against js, and bitwise against
+ * the wasm gemm (same blocks, same summation order). C's other elements must be left alone.
+ */
+interface View { rows: number; cols: number; ld: number; col0: number; row0: number }
+
+/** A view of `rows` × `cols` at (row0, col0) of a (row0 + rows + 1) × ld matrix. */
+function view(rows: number, cols: number, pad: number): View {
+  return { rows, cols, ld: cols + pad, col0: pad, row0: 1 };
+}
+const bigLength = (v: View) => (v.row0 + v.rows + 1) * v.ld;
+const offset = (v: View) => (v.row0 * v.ld + v.col0) * 4;
+
+/** The big matrix: `compact` (rows × cols) placed at the view, `fill` elsewhere. */
+function embed(v: View, compact: Float32Array, fill: number | Float32Array): Float32Array {
+  const big = typeof fill === 'number' ? new Float32Array(bigLength(v)).fill(fill) : fill.slice();
+  for (let r = 0; r < v.rows; r++) big.set(compact.subarray(r * v.cols, (r + 1) * v.cols), (v.row0 + r) * v.ld + v.col0);
+  return big;
+}
+function extract(v: View, big: Float32Array): Float32Array {
+  const out = new Float32Array(v.rows * v.cols);
+  for (let r = 0; r < v.rows; r++) out.set(big.subarray((v.row0 + r) * v.ld + v.col0, (v.row0 + r) * v.ld + v.col0 + v.cols), r * v.cols);
+  return out;
+}
+
+/** Run gemmStrided over views of big matrices on `be`; returns the whole big C. */
+function runStrided(be: Backend, c: Case, vA: View, vB: View, vC: View,
+  bigA: Float32Array, bigB: Float32Array, bigC: Float32Array): Float32Array {
+  const ptrs = upload(be, bigC, bigA, bigB);
+  be.gemmStrided(ptrs[0] + offset(vC), ptrs[1] + offset(vA), ptrs[2] + offset(vB), c.M, c.N, c.K,
+    vA.ld, vB.ld, vC.ld, c.tA, c.tB, c.alpha, c.beta, 0);
+  const C = be.read(ptrs[0], bigC.length);
+  freeAll(be, ptrs);
+  return C;
+}
+
+describe.each(TRANS)('gemmStrided transA=%i transB=%i on sub-matrix views', (tA, tB) => {
+  const shapes = [
+    [1, 1, 1], [3, 5, 17], [7, 33, 5], [8, 9, 127], [17, 3, 33], [33, 127, 9],
+    [65, 129, 129], [100, 37, 300], [127, 33, 3], [130, 70, 260],
+  ];
+  it('equals gemm on compact copies (js within tolerance, wasm bitwise); C outside the view is untouched', async () => {
+    const w = await wasmBackend();
+    const bad: string[] = [];
+    shapes.forEach(([M, N, K], n) => {
+      const c: Case = { M, N, K, tA, tB, alpha: ALPHAS[n % 3], beta: BETAS[(n + 1) % 3] };
+      const { A, B, C0 } = inputs(c, 500 + 7 * n);
+      const vA = tA ? view(K, M, 1 + (n % 5)) : view(M, K, 1 + (n % 5));
+      const vB = tB ? view(N, K, 3 + (n % 2)) : view(K, N, 3 + (n % 2));
+      const vC = view(M, N, 2 + (n % 3));
+      const bigA = embed(vA, A, NaN), bigB = embed(vB, B, NaN);
+      const bigC = embed(vC, C0, randomArray(bigLength(vC), 600 + n));
+      const dense = run(w, c, A, B, C0);
+      for (const be of [w, jsBackend]) {
+        const got = runStrided(be, c, vA, vB, vC, bigA, bigB, bigC);
+        const inView = extract(vC, got);
+        const msg = mismatch(c, A, B, C0, inView, run(jsBackend, c, A, B, C0));
+        if (msg) bad.push(`${be.name}: ${msg}`);
+        if (be === w && !inView.every((x, i) => Object.is(x, dense[i]))) bad.push(`wasm ${M}×${N}×${K}: not bitwise equal to gemm`);
+        const outside = embed(vC, inView, bigC);
+        if (!got.every((x, i) => Object.is(x, outside[i]))) bad.push(`${be.name} ${M}×${N}×${K}: wrote outside C's view`);
+      }
+    });
+    expect(bad.slice(0, 5), `${bad.length} problems`).toEqual([]);
+  });
+
+  it('C computed in row blocks of ≥ 8 rows (A or Aᵀ split by lda) is bitwise the whole gemm', async () => {
+    // The split a thread pool makes: each block of rows of C from the matching rows of op(A)
+    // (columns of the stored A when transA, which only lda makes addressable).
+    const w = await wasmBackend();
+    for (const [M, N, K, cuts] of [[100, 500, 78, [52]], [784, 50, 100, [392]], [61, 33, 130, [8, 27, 53]]] as const) {
+      const c: Case = { M, N, K, tA, tB, alpha: 1, beta: 1 };
+      const { A, B, C0 } = inputs(c, M + N + K);
+      const whole = run(w, c, A, B, C0);
+      const ptrs = upload(w, C0, A, B);
+      const lda = tA ? M : K;
+      const bounds = [0, ...cuts, M];
+      for (let s = 0; s + 1 < bounds.length; s++) {
+        const r0 = bounds[s], rows = bounds[s + 1] - r0;
+        const a = ptrs[1] + (tA ? r0 : r0 * lda) * 4;
+        w.gemmStrided(ptrs[0] + r0 * N * 4, a, ptrs[2], rows, N, K, lda, tB ? K : N, N, tA, tB, 1, 1, 0);
+      }
+      const split = w.read(ptrs[0], M * N);
+      freeAll(w, ptrs);
+      expect(split.every((x, i) => Object.is(x, whole[i])), `${M}×${N}×${K} split at ${cuts}`).toBe(true);
+    }
+  });
+});

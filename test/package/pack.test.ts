@@ -40,7 +40,7 @@ async function sh(cmd: string, args: string[], cwd: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  for (const f of ['build/keelnet.wasm', 'build/keelnet-relaxed.wasm']) {
+  for (const f of ['build/keelnet.wasm', 'build/keelnet-relaxed.wasm', 'build/keelnet-threads.wasm']) {
     if (!existsSync(path.join(repo, f))) throw new Error(`${f} is missing: run 'npm run build' first`);
   }
   tmp = mkdtempSync(path.join(tmpdir(), 'keelnet-pack-'));
@@ -62,7 +62,7 @@ afterAll(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
 
 it('the tarball holds the built wasm, JS and .d.ts files and nothing else of note', () => {
   const other = files.filter((f) => !/^dist\/.*\.(js|d\.ts)$/.test(f));
-  expect(other).toEqual(['README.md', 'build/keelnet-relaxed.wasm', 'build/keelnet.wasm', 'package.json']);
+  expect(other).toEqual(['README.md', 'build/keelnet-relaxed.wasm', 'build/keelnet-threads.wasm', 'build/keelnet.wasm', 'package.json']);
   for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/worker/index.js', 'dist/worker/index.d.ts', 'dist/worker/entry.js', 'dist/backend/wasm.js']) expect(files).toContain(f);
   expect(files.some((f) => f.endsWith('.map') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
   const pkg = JSON.parse(readFileSync(path.join(app, 'node_modules/keelnet/package.json'), 'utf8'));

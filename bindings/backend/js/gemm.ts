@@ -3,12 +3,19 @@ import type { Heap } from './heap.js';
 
 export function gemm(h: Heap, C: number, A: number, B: number, M: number, N: number, K: number,
   transA: number, transB: number, alpha: number, beta: number): void {
+  gemmStrided(h, C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, alpha, beta, 0);
+}
+
+/** gemm on sub-matrix views: rows of the stored A, B and C are lda, ldb and ldc elements apart. `slot` is unused here. */
+export function gemmStrided(h: Heap, C: number, A: number, B: number, M: number, N: number, K: number,
+  lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
+  _slot: number): void {
   const f = h.f, c0 = C >> 2, a0 = A >> 2, b0 = B >> 2;
   // Strides of op(A)[i, k] and op(B)[k, j] in the stored matrices.
-  const ai = transA ? 1 : K, ak = transA ? M : 1;
-  const bk = transB ? 1 : N, bj = transB ? K : 1;
+  const ai = transA ? 1 : lda, ak = transA ? lda : 1;
+  const bk = transB ? 1 : ldb, bj = transB ? ldb : 1;
   for (let i = 0; i < M; i++) {
-    const ci = c0 + i * N;
+    const ci = c0 + i * ldc;
     for (let j = 0; j < N; j++) f[ci + j] = beta === 0 ? 0 : f[ci + j] * beta;
     // i-k-j order: the inner loop walks C's row and, for op(B) = B, B's row contiguously.
     for (let k = 0; k < K; k++) {

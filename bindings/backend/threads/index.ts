@@ -1,0 +1,84 @@
+/**
+ * The multi-threaded wasm backend: the threads build (build/keelnet-threads.wasm: SIMD128 +
+ * threads, on an imported shared memory) run by the calling thread and a ThreadPool of workers.
+ * gemm (by rows of C) and adamUpdate (by slices) are split across the pool (pool.ts); every
+ * other kernel runs on the calling thread. Threads need SharedArrayBuffer: always in Node; in browsers only when the page is
+ * crossOriginIsolated — elsewhere this falls back to one thread and says so.
+ */
+import { WasmBackend } from '../wasm.js';
+import { ThreadPool } from './pool.js';
+
+/** Pages the threads build starts with (asconfig.json, target threads: initialMemory). */
+const INITIAL_PAGES = 32;
+/** Its fixed maximum (maximumMemory): 1 GiB. A shared memory is reserved up front at this size. */
+const MAXIMUM_PAGES = 16384;
+
+/** Packing-scratch slots of the threads build (SLOTS in assembly/kernels/gemm.ts): at most this many threads. */
+export const MAX_THREADS = 16;
+
+/** A WasmBackend whose gemm and adamUpdate run on `threads` threads; `terminate()` stops its workers. */
+export interface ThreadedWasmBackend extends WasmBackend {
+  readonly threads: number;
+  terminate(): Promise<void>;
+}
+
+/** All cores: os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers. */
+export async function autoThreads(): Promise<number> {
+  if (typeof process === 'object' && process.versions?.node) {
+    const os = await import(/* @vite-ignore */ 'node:os');
+    return os.availableParallelism?.() ?? os.cpus().length;
+  }
+  return typeof navigator === 'object' ? navigator.hardwareConcurrency || 1 : 1;
+}
+
+/** Whether this engine can share memory with workers (false in a browser page that is not crossOriginIsolated). */
+export function threadsSupported(): boolean {
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  return typeof window !== 'object' || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+}
+
+async function threadsModule(): Promise<WebAssembly.Module> {
+  const url = new URL('../../../build/keelnet-threads.wasm', import.meta.url);
+  if (url.protocol === 'file:') {
+    const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+    const { fileURLToPath } = await import(/* @vite-ignore */ 'node:url');
+    let bytes: Uint8Array;
+    try {
+      bytes = await fs.readFile(fileURLToPath(url));
+    } catch (e) {
+      throw new Error(`keelnet: cannot read the threads core at ${fileURLToPath(url)} (run 'npm run build'): ${(e as Error).message}`);
+    }
+    return WebAssembly.compile(bytes as BufferSource);
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`keelnet: cannot fetch the threads core at ${url.href}: HTTP ${res.status}`);
+  return WebAssembly.compile(await res.arrayBuffer());
+}
+
+/**
+ * Load the threads build and start `threads − 1` workers ('auto': one thread per core). Where
+ * memory cannot be shared, warns and returns the one-thread SIMD128 backend.
+ */
+export async function createThreadedBackend(threads: number | 'auto'): Promise<ThreadedWasmBackend> {
+  const n = threads === 'auto' ? Math.min(await autoThreads(), MAX_THREADS) : threads;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new Error(`keelnet: threads must be 'auto' or an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`);
+  }
+  if (!threadsSupported()) {
+    if (n > 1) {
+      console.warn('keelnet: threads need SharedArrayBuffer, which this page lacks (it is not crossOriginIsolated: '
+        + 'serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); running on one thread');
+    }
+    return Object.assign(await WasmBackend.create({ simd: 'simd' }), { threads: 1, terminate: async () => {} });
+  }
+  const module = await threadsModule();
+  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+  const be = await WasmBackend.createOnMemory(module, memory);
+  const pool = await ThreadPool.create(n, module, memory, { gemmStrided: be.gemmStrided.bind(be), adamUpdate: be.adamUpdate.bind(be) });
+  return Object.assign(be, {
+    threads: pool.threads,
+    gemm: pool.gemm.bind(pool),
+    adamUpdate: pool.adamUpdate.bind(pool),
+    terminate: () => pool.terminate(),
+  });
+}

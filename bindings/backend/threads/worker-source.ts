@@ -1,0 +1,54 @@
+/**
+ * The code a pool worker runs, as a string: started with `new Worker(code, { eval: true })` in
+ * Node and from a Blob URL in browsers, so it needs no file next to the module and no TS loader
+ * (it works the same from bindings/ under tsx and from dist/).
+ *
+ * A worker instantiates the threads build on the shared memory, says 'ready', then serves its
+ * control block (see pool.ts) forever: wait for `seq` to change, run the kernel named there with
+ * the arguments beside it (gemm on its own packing-scratch slot), publish `done = seq`, notify.
+ * seq < 0: quit.
+ */
+export const WORKER_SOURCE = String.raw`
+'use strict';
+const STRIDE = 32, GEMM = 0, ADAM = 1, SPIN = 1 << 16;
+async function serve({ module, memory, control, worker }, post) {
+  const instance = await WebAssembly.instantiate(module, {
+    env: { memory, abort() { throw new Error('keelnet: the wasm core aborted (pool worker)'); } },
+  });
+  const { gemmStrided, adamUpdate } = instance.exports;
+  const i32 = new Int32Array(control), f32 = new Float32Array(control), f64 = new Float64Array(control);
+  const o = worker * STRIDE, slot = worker + 1;
+  post('ready');
+  let seen = 0;
+  for (;;) {
+    // Spin a little before sleeping: the next call of a training step usually comes within
+    // microseconds, and waking a sleeping thread costs more than that.
+    let seq = Atomics.load(i32, o);
+    for (let spin = 0; seq === seen && spin < SPIN; spin++) seq = Atomics.load(i32, o);
+    if (seq === seen) { Atomics.wait(i32, o, seen); continue; }
+    if (seq < 0) return;
+    seen = seq;
+    try {
+      if (i32[o + 2] === GEMM) {
+        gemmStrided(i32[o + 3], i32[o + 4], i32[o + 5], i32[o + 6], i32[o + 7], i32[o + 8],
+          i32[o + 9], i32[o + 10], i32[o + 11], i32[o + 12], i32[o + 13], f32[o + 14], f32[o + 15], slot);
+      } else if (i32[o + 2] === ADAM) {
+        adamUpdate(i32[o + 3], i32[o + 4], i32[o + 5], i32[o + 6], i32[o + 7], i32[o + 8],
+          f32[o + 10], f64[o / 2 + 6], f64[o / 2 + 7], f32[o + 11], i32[o + 9]);
+      }
+    } catch {
+      // A trap (an out-of-bounds pointer): report it rather than leave the caller waiting.
+      i32[o + 16] = 1;
+    }
+    Atomics.store(i32, o + 1, seq);
+    Atomics.notify(i32, o + 1);
+  }
+}
+if (typeof process === 'object' && process.versions && process.versions.node) {
+  // import(), not require: an eval'd worker inherits the parent's flags, and under
+  // --input-type=module this code is an ES module.
+  import('node:worker_threads').then(({ parentPort, workerData }) => serve(workerData, (m) => parentPort.postMessage(m)));
+} else {
+  self.onmessage = (e) => serve(e.data, (m) => self.postMessage(m));
+}
+`;

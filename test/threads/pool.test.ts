@@ -1,0 +1,157 @@
+/**
+ * The threads build and its gemm pool: 2 threads against 1 (the same build, one thread) must
+ * agree bitwise — gemm is split by rows of C and each row block sums in one thread's order —
+ * on the MLP's three products, every transposition, awkward and small sizes (which stay on the
+ * calling thread), on adamUpdate's slices, and on a few Adam training steps of an MLP. Workers are unref'd and
+ * terminated; a terminated pool keeps computing on the calling thread.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../bindings/backend/backend.js';
+import { createThreadedBackend, type ThreadedWasmBackend } from '../../bindings/backend/threads/index.js';
+import { Sequential, Tensor, layers, optimizers, setBackend, setSeed } from '../../bindings/index.js';
+import { freeAll, upload, wasmBackend } from '../helpers/backends.js';
+import { randomArray } from '../helpers/close.js';
+
+let pools: Promise<[ThreadedWasmBackend, ThreadedWasmBackend]> | undefined;
+const backends = () => (pools ??= Promise.all([createThreadedBackend(1), createThreadedBackend(2)]));
+
+afterAll(async () => {
+  if (pools) for (const be of await pools) await be.terminate();
+  setBackend('wasm');
+});
+
+function gemmOn(be: Backend, M: number, N: number, K: number, tA: number, tB: number, alpha: number, beta: number, seed: number): Float32Array {
+  const ptrs = upload(be, randomArray(M * N, seed), randomArray(M * K, seed + 1), randomArray(K * N, seed + 2));
+  be.gemm(ptrs[0], ptrs[1], ptrs[2], M, N, K, tA, tB, alpha, beta);
+  const C = be.read(ptrs[0], M * N);
+  freeAll(be, ptrs);
+  return C;
+}
+
+const firstDifference = (a: Float32Array, b: Float32Array) => a.findIndex((x, i) => !Object.is(x, b[i]));
+
+describe('threads build: 2 threads equal 1 thread bitwise', () => {
+  it('starts the workers it was asked for', async () => {
+    const [one, two] = await backends();
+    expect([one.threads, two.threads]).toEqual([1, 2]);
+  });
+
+  it('the MLP products, every transposition, awkward sizes, and small ones that stay on one thread', async () => {
+    const [one, two] = await backends(), simd = await wasmBackend();
+    const shapes = [
+      [100, 500, 784], [784, 500, 100], [100, 784, 500], [61, 129, 300], [130, 70, 260], [17, 300, 400],
+      [16, 9, 5], [7, 500, 784], [3, 5, 17],
+    ];
+    for (const [M, N, K] of shapes) for (const [tA, tB] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+      const args = [M, N, K, tA, tB, 1.3, M % 2 ? 0.5 : 0, M + N + K] as const;
+      const a = gemmOn(one, ...args), b = gemmOn(two, ...args);
+      expect(firstDifference(a, b), `${M}×${N}×${K} ${tA}${tB}: first index that differs`).toBe(-1);
+      expect(firstDifference(a, gemmOn(simd, ...args)), `${M}×${N}×${K} ${tA}${tB}: threads build vs SIMD128 build`).toBe(-1);
+    }
+  });
+
+  it('adamUpdate in slices (with and without amsgrad, n not a multiple of 4)', async () => {
+    // Against the one-thread SIMD128 build too: the threads build must not change the kernel.
+    const [one, two] = await backends(), simd = await wasmBackend();
+    const n = 100_003;
+    for (const amsgrad of [0, 1]) {
+      const out = [simd, one, two].map((be) => {
+        const [W, M, V, Vh, G] = upload(be, randomArray(n, 1), randomArray(n, 2), randomArray(n, 3, 0, 1), randomArray(n, 4, 0, 1), randomArray(n, 5));
+        for (let t = 1; t <= 3; t++) be.adamUpdate(W, M, V, amsgrad ? Vh : 0, G, n, 0.01 / t, 0.9, 0.999, 1e-7, amsgrad);
+        const r = [W, M, V, Vh].map((p) => be.read(p, n));
+        freeAll(be, [W, M, V, Vh, G]);
+        return r;
+      });
+      for (const b of [1, 2]) for (let k = 0; k < 4; k++) expect(firstDifference(out[0][k], out[b][k]), `amsgrad ${amsgrad}, backend ${b}, buffer ${k}`).toBe(-1);
+    }
+  });
+
+  it('a few Adam steps of an MLP: the same losses and weights', async () => {
+    const train = async (be: Backend) => {
+      setBackend(be);
+      setSeed(7);
+      const model = new Sequential([
+        layers.dense({ units: 96, activation: 'relu', inputShape: [700] }), // 67,306 parameters: Adam is split too
+        layers.dense({ units: 10, activation: 'softmax' }),
+      ]);
+      model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy' });
+      const x = new Tensor(randomArray(64 * 4 * 700, 3), [64 * 4, 700]);
+      const y = new Tensor(Int32Array.from({ length: 64 * 4 }, (_, i) => (i * 7) % 10), [64 * 4]);
+      const losses: number[] = [];
+      for (let epoch = 0; epoch < 2; epoch++) {
+        losses.push(...(await model.fit(x, y, { epochs: 1, batchSize: 64, shuffle: false, verbose: 0 })).history.loss);
+      }
+      const weights = model.getWeights().map((w) => Array.from(w.values as Float32Array));
+      model.dispose();
+      return { losses, weights };
+    };
+    const [one, two] = await backends();
+    const a = await train(one), b = await train(two);
+    expect(a.losses.every(Number.isFinite) && a.losses[a.losses.length - 1] < a.losses[0], `losses ${a.losses}`).toBe(true);
+    expect(b.losses).toEqual(a.losses);
+    expect(b.weights).toEqual(a.weights);
+  });
+
+  it('terminate() stops the workers; gemm then runs on the calling thread, same result', async () => {
+    const two = await createThreadedBackend(2);
+    const before = gemmOn(two, 100, 500, 784, 0, 0, 1, 0, 1);
+    await two.terminate();
+    await two.terminate(); // twice is harmless
+    expect(firstDifference(gemmOn(two, 100, 500, 784, 0, 0, 1, 0, 1), before)).toBe(-1);
+  });
+});
+
+describe('ready({ threads }) and setThreads', () => {
+  it('switch between the threads build and the one-thread build; bad counts throw before anything changes', async () => {
+    const { ready, setThreads, threadCount, wasmBuild } = await import('../../bindings/index.js');
+    await ready({ simd: 'simd' });
+    expect(threadCount()).toBe(1);
+    await setThreads(2);
+    expect([threadCount(), wasmBuild()]).toEqual([2, 'simd']);
+    await expect(ready({ threads: 0 })).rejects.toThrow(/threads must be 'auto' or an integer from 1 to 16, got 0/);
+    await expect(ready({ threads: 17 })).rejects.toThrow(/from 1 to 16, got 17/);
+    // No relaxed threads build (and, on engines without relaxed SIMD, no relaxed build at all).
+    await expect(ready({ threads: 2, simd: 'relaxed' })).rejects.toThrow(/relaxed/);
+    expect(threadCount()).toBe(2);
+    await ready({ threads: 1 });
+    expect(threadCount()).toBe(1);
+    await setThreads('auto');
+    expect(threadCount()).toBeGreaterThanOrEqual(1);
+    await ready({ threads: 1 });
+  });
+});
+
+describe('a trap in a worker', () => {
+  it('throws on the calling thread instead of hanging; the pool keeps working', async () => {
+    const two = await createThreadedBackend(2);
+    // C (260, 200) is split by rows, 132 for the caller and 128 for the worker; C is placed so
+    // that the caller's rows end exactly at the end of memory and the worker's lie beyond it.
+    const end = two.memoryBytes();
+    expect(() => two.gemm(end - 4 * 132 * 200, 0, 0, 260, 200, 40, 0, 0, 1, 0)).toThrow(/trapped in a pool worker/);
+    const ok = gemmOn(two, 100, 500, 784, 0, 0, 1, 0, 1);
+    expect(ok.every(Number.isFinite)).toBe(true);
+    await two.terminate();
+  });
+});
+
+describe('the worker code loads whatever the parent process runs as', () => {
+  it('in a process started with --input-type=module (eval workers inherit it: ES module, no require)', async () => {
+    const { execFile } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const entry = fileURLToPath(new URL('../../bindings/backend/threads/index.ts', import.meta.url));
+    const code = `const { createThreadedBackend } = await import(${JSON.stringify(entry)});
+      const be = await createThreadedBackend(2);
+      const [c, a, b] = [be.alloc(4 * 200 * 200), be.alloc(4 * 200 * 200), be.alloc(4 * 200 * 200)];
+      be.fill(a, 1, 200 * 200); be.fill(b, 0.5, 200 * 200);
+      be.gemm(c, a, b, 200, 200, 200, 0, 0, 1, 0);
+      const C = be.read(c, 200 * 200);
+      console.log(C.every((x) => x === 100) ? 'ok' : 'wrong');
+      await be.terminate();`;
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { timeout: 60_000 }, (e, stdout, stderr) => {
+        if (e) reject(new Error(`${e.message}\n${stderr}`)); else resolve(stdout.trim());
+      });
+    });
+    expect(out).toBe('ok');
+  });
+});
