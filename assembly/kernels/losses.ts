@@ -2,7 +2,7 @@
 // overwrites dP with d(mean over rows)/dP. Per-sample losses average their last axis, as Keras.
 // Probabilities are normalized per row and clipped to [EPS, 1 − EPS] as Keras 3 does; the
 // logits paths use log-sum-exp and never form a probability that could underflow.
-import { sigmoidf } from './activations';
+import { sigmoidf } from '../math';
 
 const EPS: f32 = 1e-7;
 
