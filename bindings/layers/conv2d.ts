@@ -9,13 +9,13 @@
  * Backward: dZ = f'(z)·dy in place; dW += colᵀ·dZ (TN); db += colsum(dZ); for dx,
  * dcol = dZ·Wᵀ (NT) written over `col` (no longer needed), then col2im adds it into dx.
  */
-import { getActivation, type Activation, type ActivationName } from '../activations.js';
+import { getActivation, type Activation } from '../activations.js';
 import { getInitializer, type InitializerIdentifier } from '../initializers.js';
-import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
+import { getRegularizer, type Regularizer } from '../regularizers.js';
 import { checkDataFormat, checkPadding, geometry, pair, type Geometry, type Padding, kerasName } from './conv-geometry.js';
-import { Layer, type LayerArgs, type RunContext, type Weight } from './layer.js';
+import { Layer, type KernelLayerArgs, type RunContext, type Weight } from './layer.js';
 
-export interface Conv2DArgs extends LayerArgs {
+export interface Conv2DArgs extends KernelLayerArgs {
   /** Number of output channels (filters): a positive integer. */
   filters: number;
   /** Kernel height and width: an int for a square kernel, or [kh, kw]. */
@@ -28,18 +28,6 @@ export interface Conv2DArgs extends LayerArgs {
   dataFormat?: 'channelsLast';
   /** Spacing between kernel taps: an int or [dh, dw]. Default 1. */
   dilationRate?: number | [number, number];
-  /** Activation applied to conv(x, W) + b (default linear). */
-  activation?: ActivationName | string;
-  /** Add a bias per filter (default true). */
-  useBias?: boolean;
-  /** Kernel initializer (default 'glorotUniform', as Keras 3). */
-  kernelInitializer?: InitializerIdentifier;
-  /** Bias initializer (default 'zeros'). */
-  biasInitializer?: InitializerIdentifier;
-  /** Penalty on the kernel. */
-  kernelRegularizer?: RegularizerIdentifier;
-  /** Penalty on the bias. */
-  biasRegularizer?: RegularizerIdentifier;
 }
 
 export class Conv2D extends Layer {

@@ -6,26 +6,14 @@
  * Backward: dZ = f'(z)·dy in place in dy (skipped when the loss already gave dL/dz),
  *           dW += xᵀ·dZ (TN), db += colsum(dZ), dx += dZ·Wᵀ (NT, skipped for the first layer).
  */
-import { getActivation, type Activation, type ActivationName } from '../activations.js';
+import { getActivation, type Activation } from '../activations.js';
 import type { InitializerIdentifier } from '../initializers.js';
-import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
-import { Layer, type LayerArgs, type RunContext, type Weight } from './layer.js';
+import { getRegularizer, type Regularizer } from '../regularizers.js';
+import { Layer, type KernelLayerArgs, type RunContext, type Weight } from './layer.js';
 
-export interface DenseArgs extends LayerArgs {
+export interface DenseArgs extends KernelLayerArgs {
   /** Number of output units. */
   units: number;
-  /** Activation applied to x·W + b (default linear). */
-  activation?: ActivationName | string;
-  /** Add a bias vector (default true). */
-  useBias?: boolean;
-  /** Kernel initializer (default 'glorotUniform', as Keras 3). */
-  kernelInitializer?: InitializerIdentifier;
-  /** Bias initializer (default 'zeros'). */
-  biasInitializer?: InitializerIdentifier;
-  /** Penalty on the kernel ('l1', 'l2', regularizers.l2({ l2 }), …). */
-  kernelRegularizer?: RegularizerIdentifier;
-  /** Penalty on the bias. */
-  biasRegularizer?: RegularizerIdentifier;
 }
 
 export class Dense extends Layer {

@@ -22,7 +22,7 @@ import { embedding } from './embedding.js';
 import { timeDistributed } from './time-distributed.js';
 
 export { Layer } from './layer.js';
-export type { LayerArgs, Weight } from './layer.js';
+export type { LayerArgs, KernelLayerArgs, Weight } from './layer.js';
 export { Dense } from './dense.js';
 export type { DenseArgs } from './dense.js';
 export { Activation } from './activation.js';

@@ -24,6 +24,22 @@ export interface LayerArgs {
   activityRegularizer?: RegularizerIdentifier;
 }
 
+/** Arguments of the layers that own a kernel and a bias and end in an activation (Dense, Conv2D). */
+export interface KernelLayerArgs extends LayerArgs {
+  /** Activation applied to the layer's affine output (default linear). */
+  activation?: string;
+  /** Add a bias (default true). */
+  useBias?: boolean;
+  /** Kernel initializer (default 'glorotUniform', as Keras 3). */
+  kernelInitializer?: InitializerIdentifier;
+  /** Bias initializer (default 'zeros'). */
+  biasInitializer?: InitializerIdentifier;
+  /** Penalty on the kernel ('l1', 'l2', regularizers.l2({ l2 }), …). */
+  kernelRegularizer?: RegularizerIdentifier;
+  /** Penalty on the bias. */
+  biasRegularizer?: RegularizerIdentifier;
+}
+
 export interface Weight {
   /** Keras weight name: kernel, bias, gamma, moving_mean, … */
   name: string;
