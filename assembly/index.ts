@@ -1,7 +1,8 @@
 // The wasm core: every kernel, re-exported. Kernels take raw pointers into this module's memory;
 // the JS side owns allocation (bindings/backend/memory.ts), starting at heapBase().
+import { SCRATCH_END } from './kernels/gemm';
 export * from './kernels/elementwise';
-export * from './kernels/gemm';
+export { gemm, gemmBias, gemmStrided } from './kernels/gemm';
 export * from './kernels/bias';
 export * from './kernels/activations';
 export * from './kernels/losses';
@@ -19,5 +20,5 @@ export * from './kernels/recurrent';
 
 /** First byte above static data: where the JS allocator may start. */
 export function heapBase(): usize {
-  return __heap_base;
+  return SCRATCH_END;
 }

@@ -3,8 +3,9 @@
  * right before and right after (bench/peak.ts). Contenders:
  *   wasm           keelnet's core, SIMD128 build — % of the f32x4 mul+add peak
  *   wasm relaxed   keelnet's core, relaxed-SIMD build (where the engine runs it) — % of the relaxed_madd peak
- *   wasm 2 threads keelnet's threads build, gemm split by rows of C over 2 threads — % of the
+ *   wasm 2 threads keelnet's threads build, gemm split into blocks of C over 2 threads — % of the
  *                  ONE-core f32x4 peak (so up to ~200%)
+ *   wasm relaxed 2 threads  the relaxed threads build, likewise — % of the one-core relaxed_madd peak
  *   js             keelnet's js core (the plain loops that define "correct")
  *   js blocked     bench/js-gemm-blocked.ts, the strongest plain-JS GEMM we have
  *   tfjs wasm      TensorFlow.js 4.22 tf.matMul on its wasm backend (XNNPACK, one thread, SIMD)
@@ -152,11 +153,13 @@ export async function benchGemm(opts: GemmBenchOptions = {}): Promise<Row[]> {
   const js = new JsBackend();
   const wasm = await WasmBackend.create({ simd: 'simd' });
   const relaxed = relaxedSimdSupported() ? await WasmBackend.create({ simd: 'relaxed' }) : undefined;
-  const twoThreads = !opts.backends || opts.backends.includes('wasm 2 threads') ? await createThreadedBackend(2) : undefined;
+  const twoThreads = !opts.backends || opts.backends.includes('wasm 2 threads') ? await createThreadedBackend(2, { simd: 'simd' }) : undefined;
+  const relaxedTwo = relaxed && (!opts.backends || opts.backends.includes('wasm relaxed 2 threads')) ? await createThreadedBackend(2, { simd: 'relaxed' }) : undefined;
   let contenders: Contender[] = [
     backendContender('wasm', wasm, 'simd', false),
     ...(relaxed ? [backendContender('wasm relaxed', relaxed, 'relaxed', false)] : []),
     ...(twoThreads ? [backendContender('wasm 2 threads', twoThreads, 'simd', false)] : []),
+    ...(relaxedTwo ? [backendContender('wasm relaxed 2 threads', relaxedTwo, 'relaxed', false)] : []),
     backendContender('js', js, 'simd', true),
     blockedContender,
     await tfjsContender('wasm'),
@@ -166,6 +169,7 @@ export async function benchGemm(opts: GemmBenchOptions = {}): Promise<Row[]> {
   warmUp(wasm);
   if (relaxed) warmUp(relaxed);
   if (twoThreads) warmUp(twoThreads, 160); // large enough to split, so the workers' code tiers up too
+  if (relaxedTwo) warmUp(relaxedTwo, 160);
   const peaks = async () => ({ simd: await measurePeak(), relaxed: relaxed ? await measurePeak({ relaxed: true }) : NaN });
   const before = await peaks();
   const best = new Map<string, Row>();
@@ -192,6 +196,7 @@ export async function benchGemm(opts: GemmBenchOptions = {}): Promise<Row[]> {
     }
   }
   await twoThreads?.terminate();
+  await relaxedTwo?.terminate();
   const after = await peaks();
   const peak = { simd: (before.simd + after.simd) / 2, relaxed: (before.relaxed + after.relaxed) / 2 };
   const rows = [...best.values()];

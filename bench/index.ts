@@ -184,7 +184,7 @@ await measurePeak('end of run');
 console.log(`\n${info.cpu} · ${info.logicalCores} logical cores · Node ${info.node} (V8 ${info.v8}) · ${info.platform} · ${info.date}`);
 console.table(table);
 const ratios = training.length ? trainingRatios(training) : undefined;
-if (ratios) console.log(`training: keelnet wasm / TF.js wasm ${ratios.keelnetWasmOverTfjsWasm}×, / jax-js ${ratios.keelnetWasmOverJax}×, / keelnet js ${ratios.keelnetWasmOverKeelnetJs}×; relaxed / SIMD128 ${ratios.keelnetRelaxedOverSimd}×, 2 threads / 1 ${ratios.keelnetTwoThreadsOverOne}× (medians of per-round ratios)`);
+if (ratios) console.log(`training: keelnet wasm / TF.js wasm ${ratios.keelnetWasmOverTfjsWasm}×, / jax-js ${ratios.keelnetWasmOverJax}×, / keelnet js ${ratios.keelnetWasmOverKeelnetJs}×; relaxed / SIMD128 ${ratios.keelnetRelaxedOverSimd}×, 2 threads / 1 ${ratios.keelnetTwoThreadsOverOne}× (relaxed: ${ratios.keelnetRelaxedTwoThreadsOverOne}×) (medians of per-round ratios)`);
 for (const s of skipped) console.log(`skipped: ${s}`);
 for (const e of errors) console.log(`FAILED: ${e.bench}: ${e.message}`);
 

@@ -1,6 +1,8 @@
 import { madd } from '../simd';
 
-// GEMM: C (M, N) = alpha·op(A)·op(B) + beta·C, row-major, op ∈ {N, T}.
+// GEMM: C (M, N) = alpha·op(A)·op(B) + beta·C, row-major, op ∈ {N, T}, with an optional
+// epilogue (gemmBias): + bias broadcast over rows, then ReLU — applied to each tile as its last
+// K block is stored, so a Dense or Conv2D layer's output is written once instead of three times.
 //
 // A packed, BLIS-style GEMM (Goto's loop nest). From the outside in:
 //   jc: N in blocks of nc ≤ NC     — pack op(B)[pc.., jc..] (kc × nc) into micro-panels of NR columns
@@ -42,7 +44,7 @@ const FEW_ROWS = 8;
 /**
  * Packing-scratch slots: one per thread that may run a gemm at the same time. Static data has
  * the same address in every instance on a shared memory, so each thread must use its own slot;
- * the single-thread builds have one (slot 0), and their memory layout is what it always was.
+ * the single-thread builds have one (slot 0).
  */
 const SLOTS = ASC_FEATURE_THREADS ? 16 : 1;
 const PACKED_A_BYTES = MC * KC * 4;
@@ -50,30 +52,50 @@ const PACKED_B_BYTES = KC * NC * 4;
 /** packedA, packedB, edgeTile: 96 KiB + one tile, a multiple of 64 so slots share no cache line. */
 const SLOT_BYTES = PACKED_A_BYTES + PACKED_B_BYTES + MR * NR * 4;
 
-// Static packing scratch (the build has no allocator).
-const scratch = memory.data(SLOT_BYTES * SLOTS, 64);
+/**
+ * Packing scratch (the core has no allocator). Single-thread builds: one static slot, zeros that
+ * take no bytes in the file. The threads builds: 16 slots just above static data, below heapBase()
+ * (index.ts), where the JS allocator starts; as a data segment on a shared memory they would be
+ * stored whole, 1.5 MiB of zeros in the file. Every instance on a memory agrees on the address.
+ */
+const scratch: usize = ASC_FEATURE_THREADS ? (__heap_base + 63) & ~63 : memory.data(SLOT_BYTES, 64);
+
+/** The first byte above the packing scratch (index.ts: heapBase). Not a kernel: index.ts does not export it. */
+export const SCRATCH_END: usize = ASC_FEATURE_THREADS ? scratch + SLOT_BYTES * SLOTS : __heap_base;
 
 /** C (M, N) = alpha·op(A)·op(B) + beta·C over dense row-major matrices: gemmStrided on slot 0. */
 export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
   transA: i32, transB: i32, alpha: f32, beta: f32): void {
-  gemmStrided(C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, alpha, beta, 0);
+  gemmStrided(C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, alpha, beta, 0, 0, 0);
+}
+
+/**
+ * C = op(A)·op(B) + bias, then max(·, 0) when relu = 1 (dense row-major, slot 0). bias (N) is
+ * added to every row; 0 means none. Bitwise what gemm, biasAdd and the relu activation give one
+ * after another: the same operations in the same order, on each element while it is in registers.
+ */
+export function gemmBias(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
+  transA: i32, transB: i32, bias: usize, relu: i32): void {
+  gemmStrided(C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, 1, 0, bias, relu, 0);
 }
 
 /**
  * gemm on sub-matrix views: row r of the stored A starts lda elements after row r − 1 (likewise
  * ldb, ldc), so C, A and B may be blocks of larger matrices — which is how a product is split
  * into disjoint tiles of C. A is stored (M, K) or, transA, (K, M), with rows lda ≥ its width;
- * B (K, N) or, transB, (N, K), rows ldb; C (M, N), rows ldc ≥ N.
+ * B (K, N) or, transB, (N, K), rows ldb; C (M, N), rows ldc ≥ N. The epilogue as in gemmBias:
+ * C = relu?(alpha·op(A)·op(B) + beta·C + bias), bias (N) or 0 for none.
  * `slot` (0 ≤ slot < SLOTS) picks the packing scratch; concurrent calls need distinct slots.
  */
 export function gemmStrided(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
-  lda: i32, ldb: i32, ldc: i32, transA: i32, transB: i32, alpha: f32, beta: f32, slot: i32): void {
+  lda: i32, ldb: i32, ldc: i32, transA: i32, transB: i32, alpha: f32, beta: f32,
+  bias: usize, relu: i32, slot: i32): void {
   if (M <= 0 || N <= 0) return;
-  if (K <= 0) { scaleC(C, M, N, ldc, beta); return; }
+  if (K <= 0) { scaleC(C, M, N, ldc, beta, bias, relu); return; }
   // Strides (in elements) of op(A)[i, k] and op(B)[k, j] in the stored matrices.
   const ai = transA ? 1 : lda, ak = transA ? lda : 1;
   const bk = transB ? 1 : ldb, bj = transB ? ldb : 1;
-  if (M < FEW_ROWS && !transB) { gemmFewRows(C, A, B, M, N, K, ai, ak, ldb, ldc, alpha, beta); return; }
+  if (M < FEW_ROWS && !transB) { gemmFewRows(C, A, B, M, N, K, ai, ak, ldb, ldc, alpha, beta, bias, relu); return; }
   const packedA = scratch + <usize>slot * SLOT_BYTES;
   const packedB = packedA + PACKED_A_BYTES;
   const edgeTile = packedB + PACKED_B_BYTES;
@@ -85,8 +107,11 @@ export function gemmStrided(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32
     const nc = min(nb, N - jc);
     for (let pc = 0; pc < K; pc += kb) {
       const kc = min(kb, K - pc);
-      // Only the first K block applies the caller's beta; later ones accumulate onto it.
+      // Only the first K block applies the caller's beta; later ones accumulate onto it, and
+      // the last one adds the epilogue.
       const bt: f32 = pc == 0 ? beta : 1;
+      const last = pc + kc >= K;
+      const rl = last ? relu : 0;
       pack(packedB, B + ((<usize>pc * bk + <usize>jc * bj) << 2), nc, kc, bj, bk, NR);
       for (let ic = 0; ic < M; ic += mb) {
         const mc = min(mb, M - ic);
@@ -94,15 +119,16 @@ export function gemmStrided(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const b = packedB + (<usize>jr * <usize>kc << 2);
+          const bs = last && bias ? bias + (<usize>(jc + jr) << 2) : 0;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const a = packedA + (<usize>ir * <usize>kc << 2);
             const c = C + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
             if (mr == MR && nr == NR) {
-              tile(c, rowC, a, b, kc, alpha, bt);
+              tile(c, rowC, a, b, kc, alpha, bt, bs, rl);
             } else {
-              tile(edgeTile, NR << 2, a, b, kc, 1, 0);
-              storeEdge(c, rowC, edgeTile, mr, nr, alpha, bt);
+              tile(edgeTile, NR << 2, a, b, kc, 1, 0, 0, 0);
+              storeEdge(c, rowC, edgeTile, mr, nr, alpha, bt, bs, rl);
             }
           }
         }
@@ -119,7 +145,7 @@ export function gemmStrided(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32
  * at K = 784), every row of C taking its turn on a strip while it is in L1/L2.
  */
 function gemmFewRows(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ai: i32, ak: i32,
-  ldb: i32, ldc: i32, alpha: f32, beta: f32): void {
+  ldb: i32, ldc: i32, alpha: f32, beta: f32, bias: usize, relu: i32): void {
   const rowB = <usize>ldb << 2, kA = <usize>ak << 2;
   const n16 = N & ~15, n4 = N & ~3;
   const va = f32x4.splat(alpha);
@@ -136,8 +162,9 @@ function gemmFewRows(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ai: i
         p += kA;
       }
       const cj = C + ((<usize>i * <usize>ldc + <usize>j) << 2);
-      storeRow(cj, x0, x1, va, beta);
-      storeRow(cj + 32, x2, x3, va, beta);
+      const bj = bias ? bias + (<usize>j << 2) : 0;
+      storeRow(cj, x0, x1, va, beta, bj, relu);
+      storeRow(cj + 32, x2, x3, va, beta, bj ? bj + 32 : 0, relu);
     }
   }
   for (; j < n4; j += 4) {
@@ -150,7 +177,10 @@ function gemmFewRows(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ai: i
         p += kA;
       }
       const cj = C + ((<usize>i * <usize>ldc + <usize>j) << 2);
-      v128.store(cj, beta == 0 ? f32x4.mul(va, x) : f32x4.add(f32x4.mul(va, x), f32x4.mul(f32x4.splat(beta), v128.load(cj))));
+      let v = beta == 0 ? f32x4.mul(va, x) : f32x4.add(f32x4.mul(va, x), f32x4.mul(f32x4.splat(beta), v128.load(cj)));
+      if (bias) v = f32x4.add(v, v128.load(bias + (<usize>j << 2)));
+      if (relu) v = f32x4.max(v, f32x4.splat(0));
+      v128.store(cj, v);
     }
   }
   for (; j < N; j++) {
@@ -163,7 +193,7 @@ function gemmFewRows(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ai: i
         p += kA;
       }
       const cj = C + ((<usize>i * <usize>ldc + <usize>j) << 2);
-      store<f32>(cj, beta == 0 ? alpha * x : alpha * x + beta * load<f32>(cj));
+      store<f32>(cj, epilogue(beta == 0 ? alpha * x : alpha * x + beta * load<f32>(cj), bias, j, relu));
     }
   }
 }
@@ -182,7 +212,7 @@ function gemmFewRows(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ai: i
  * The k loop is deliberately not unrolled: V8 issues all of an iteration's loads before its
  * arithmetic, and unrolling by 2 would need 20 xmm registers (REFERENCE.md: it spills).
  */
-function tile(c: usize, ldc: usize, a: usize, b: usize, kc: i32, alpha: f32, beta: f32): void {
+function tile(c: usize, ldc: usize, a: usize, b: usize, kc: i32, alpha: f32, beta: f32, bias: usize, relu: i32): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00;
   let c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   // Loop on the B pointer alone: one counter fewer in an iteration V8 already pads with a
@@ -202,45 +232,69 @@ function tile(c: usize, ldc: usize, a: usize, b: usize, kc: i32, alpha: f32, bet
     b += NR << 2;
   }
   const va = f32x4.splat(alpha);
-  storeRow(c, c00, c01, va, beta);
-  storeRow(c + ldc, c10, c11, va, beta);
-  storeRow(c + 2 * ldc, c20, c21, va, beta);
-  storeRow(c + 3 * ldc, c30, c31, va, beta);
+  storeRow(c, c00, c01, va, beta, bias, relu);
+  storeRow(c + ldc, c10, c11, va, beta, bias, relu);
+  storeRow(c + 2 * ldc, c20, c21, va, beta, bias, relu);
+  storeRow(c + 3 * ldc, c30, c31, va, beta, bias, relu);
 }
 
-/** One row of a tile: c[0..8] = alpha·(x0, x1) + beta·c[0..8]; beta = 0 does not read c. */
+/**
+ * One row of a tile: c[0..8] = relu?(alpha·(x0, x1) + beta·c[0..8] + bias[0..8]); beta = 0
+ * does not read c, bias = 0 adds nothing (not even +0, which would turn −0 into +0).
+ */
 // @ts-ignore: decorator
-@inline function storeRow(c: usize, x0: v128, x1: v128, va: v128, beta: f32): void {
+@inline function storeRow(c: usize, x0: v128, x1: v128, va: v128, beta: f32, bias: usize, relu: i32): void {
+  let y0: v128, y1: v128;
   if (beta == 0) {
-    v128.store(c, f32x4.mul(va, x0));
-    v128.store(c, f32x4.mul(va, x1), 16);
+    y0 = f32x4.mul(va, x0);
+    y1 = f32x4.mul(va, x1);
   } else {
     const vb = f32x4.splat(beta);
-    v128.store(c, f32x4.add(f32x4.mul(va, x0), f32x4.mul(vb, v128.load(c))));
-    v128.store(c, f32x4.add(f32x4.mul(va, x1), f32x4.mul(vb, v128.load(c, 16))), 16);
+    y0 = f32x4.add(f32x4.mul(va, x0), f32x4.mul(vb, v128.load(c)));
+    y1 = f32x4.add(f32x4.mul(va, x1), f32x4.mul(vb, v128.load(c, 16)));
   }
+  if (bias) {
+    y0 = f32x4.add(y0, v128.load(bias));
+    y1 = f32x4.add(y1, v128.load(bias, 16));
+  }
+  if (relu) {
+    // f32x4.max propagates NaN, as the relu activation kernel does.
+    const zero = f32x4.splat(0);
+    y0 = f32x4.max(y0, zero);
+    y1 = f32x4.max(y1, zero);
+  }
+  v128.store(c, y0);
+  v128.store(c, y1, 16);
+}
+
+/** The epilogue on one value of column j: + bias[j] (bias ≠ 0), then max(·, 0) (relu = 1). */
+// @ts-ignore: decorator
+@inline function epilogue(x: f32, bias: usize, j: i32, relu: i32): f32 {
+  if (bias) x += load<f32>(bias + (<usize>j << 2));
+  return relu ? Mathf.max(x, 0) : x;
 }
 
 /** Copy the valid mr × nr corner of edgeTile into C (rowC bytes a row), same formula as storeRow. */
-function storeEdge(c: usize, rowC: usize, edgeTile: usize, mr: i32, nr: i32, alpha: f32, beta: f32): void {
+function storeEdge(c: usize, rowC: usize, edgeTile: usize, mr: i32, nr: i32, alpha: f32, beta: f32,
+  bias: usize, relu: i32): void {
   for (let i = 0; i < mr; i++) {
     const t = edgeTile + (<usize>(i * NR) << 2);
     const ci = c + <usize>i * rowC;
     for (let j = 0; j < nr; j++) {
       const p = ci + (<usize>j << 2);
       const x = alpha * load<f32>(t + (<usize>j << 2));
-      store<f32>(p, beta == 0 ? x : x + beta * load<f32>(p));
+      store<f32>(p, epilogue(beta == 0 ? x : x + beta * load<f32>(p), bias, j, relu));
     }
   }
 }
 
-/** C (M, N, rows ldc) *= beta (K = 0: the product is empty); beta = 0 writes zeros unread. */
-function scaleC(C: usize, M: i32, N: i32, ldc: i32, beta: f32): void {
+/** C (M, N, rows ldc) = relu?(beta·C + bias) (K = 0: the product is empty); beta = 0 writes zeros unread. */
+function scaleC(C: usize, M: i32, N: i32, ldc: i32, beta: f32, bias: usize, relu: i32): void {
   for (let i = 0; i < M; i++) {
     const ci = C + (<usize>i * <usize>ldc << 2);
     for (let j = 0; j < N; j++) {
       const p = ci + (<usize>j << 2);
-      store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+      store<f32>(p, epilogue(beta == 0 ? 0 : beta * load<f32>(p), bias, j, relu));
     }
   }
 }

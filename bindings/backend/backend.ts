@@ -49,15 +49,23 @@ export interface Kernels {
   gemm(C: number, A: number, B: number, M: number, N: number, K: number,
     transA: number, transB: number, alpha: number, beta: number): void;
   /**
+   * C = op(A)·op(B) + bias, then max(·, 0) when relu = 1: a Dense or Conv2D forward pass in one
+   * kernel. bias (N) is added to every row of C; 0 means no bias. Bitwise equal to gemm, then
+   * biasAdd, then activationForward(relu), on each core.
+   */
+  gemmBias(C: number, A: number, B: number, M: number, N: number, K: number,
+    transA: number, transB: number, bias: number, relu: number): void;
+  /**
    * gemm on sub-matrix views (blocks of larger row-major matrices): consecutive rows of the
    * stored A, B and C start lda, ldb and ldc elements apart (lda ≥ the stored A's row length,
-   * and so on; gemm is lda = transA ? M : K, ldb = transB ? K : N, ldc = N). `slot` picks the
-   * wasm core's packing scratch: 0 on one thread; calls running at once need distinct slots
-   * (the SIMD builds have slot 0 only). The js core ignores it.
+   * and so on; gemm is lda = transA ? M : K, ldb = transB ? K : N, ldc = N), with gemmBias's
+   * epilogue (bias and relu 0: none). `slot` picks the wasm core's packing scratch: 0 on one
+   * thread; calls running at once need distinct slots (the SIMD builds have slot 0 only). The js
+   * core ignores it.
    */
   gemmStrided(C: number, A: number, B: number, M: number, N: number, K: number,
     lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
-    slot: number): void;
+    bias: number, relu: number, slot: number): void;
 
   // ---- bias (assembly/kernels/bias.ts) -----------------------------------------------------
   /** Y (rows, cols) += b (cols) broadcast over rows. */

@@ -27,7 +27,7 @@ let threadedFor = 0;
 export interface ReadyOptions extends WasmOptions {
   /**
    * Threads that run the wasm core's matrix products and Adam: 1 (default), an integer up to 16,
-   * or 'auto' (one per core, at most 16). Above 1, the threads build (SIMD128 on a shared memory) and a pool of workers; in a
+   * or 'auto' (one per core, at most 16). Above 1, the threads build of the chosen SIMD (on a shared memory) and a pool of workers; in a
    * browser page that is not crossOriginIsolated it warns and runs on one thread. A later
    * ready() without `threads` keeps the last one given.
    */
@@ -48,14 +48,13 @@ export async function ready(opts: ReadyOptions = {}): Promise<void> {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
     throw new Error(`ready: threads must be 'auto' or an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`);
   }
-  if (n > 1 && simd === 'relaxed') throw new Error(`ready: simd 'relaxed' has no threads build yet; use simd 'simd' or 'auto' with threads ${String(threads)}`);
   requestedSimd = simd;
   requestedThreads = threads;
   if (currentName === 'wasm' && n > 1) {
-    if (threadedFor !== n) {
+    if (threadedFor !== n || threaded?.simd !== build) {
       // Models built on the old pool keep working, on the calling thread alone.
       await threaded?.terminate();
-      threaded = await createThreadedBackend(n);
+      threaded = await createThreadedBackend(n, { simd: build });
       threadedFor = n;
     }
     wasmInstance = threaded;

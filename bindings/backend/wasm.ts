@@ -95,9 +95,9 @@ export class WasmBackend implements Backend {
    * Instantiate a compiled core on an imported memory: the threads build, whose memory is a
    * shared WebAssembly.Memory that worker instances of the same module also run on.
    */
-  static async createOnMemory(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<WasmBackend> {
+  static async createOnMemory(module: WebAssembly.Module, memory: WebAssembly.Memory, build: WasmBuild): Promise<WasmBackend> {
     const instance = await WebAssembly.instantiate(module, { env: { abort: wasmAbort, memory } });
-    return new WasmBackend(instance, 'simd');
+    return new WasmBackend(instance, build);
   }
 
   private ensure(end: number): void {

@@ -13,6 +13,7 @@ import { getActivation, type Activation } from '../activations.js';
 import { getInitializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer } from '../regularizers.js';
 import { checkDataFormat, checkPadding, geometry, pair, type Geometry, type Padding, kerasName } from './conv-geometry.js';
+import { affineForward, needsPreActivation } from './affine.js';
 import { Layer, type KernelLayerArgs, type RunContext, type Weight } from './layer.js';
 
 export interface Conv2DArgs extends KernelLayerArgs {
@@ -97,11 +98,11 @@ export class Conv2D extends Layer {
   override buffersPerSample(): Record<string, number> {
     const b: Record<string, number> = {};
     if (!this.direct) b.col = this.positions * this.patch;
-    if (this.activation.name !== 'linear') b.z = this.outputSize;
+    if (needsPreActivation(this.activation)) b.z = this.outputSize;
     return b;
   }
 
-  /** Where conv(x, W) + b lands. */
+  /** Where conv(x, W) + b lands; y for linear and ReLU (affine.ts). */
   get preActivation(): number { return this.buffers.z ?? this.y; }
 
   override outputLogits(): { activation: string; logits: number } {
@@ -110,14 +111,12 @@ export class Conv2D extends Layer {
   private get col(): number { return this.direct ? this.x : this.buffers.col; }
 
   forward({ be, batch }: RunContext): void {
-    const g = this.g, rows = batch * this.positions, z = this.preActivation, col = this.col, act = this.activation;
+    const g = this.g, col = this.col;
     if (!this.direct) {
       be.im2col(col, this.x, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.padTop, g.padLeft);
     }
-    be.gemm(z, col, this.kernel.ptr, rows, this.filters, this.patch, 0, 0, 1, 0);
-    if (this.bias) be.biasAdd(z, this.bias.ptr, rows, this.filters);
-    if (act.id === -1) be.softmaxForward(this.y, z, rows, this.filters);
-    else if (z !== this.y) be.activationForward(this.y, z, rows * this.filters, act.id, act.alpha);
+    affineForward(be, this.y, this.preActivation, col, this.kernel.ptr, this.bias?.ptr ?? 0,
+      batch * this.positions, this.filters, this.patch, this.activation);
   }
 
   backward({ be, batch }: RunContext): void {

@@ -9,6 +9,7 @@
 import { getActivation, type Activation } from '../activations.js';
 import type { InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer } from '../regularizers.js';
+import { affineForward, needsPreActivation } from './affine.js';
 import { Layer, type KernelLayerArgs, type RunContext, type Weight } from './layer.js';
 
 export interface DenseArgs extends KernelLayerArgs {
@@ -55,15 +56,15 @@ export class Dense extends Layer {
   }
 
   override buffersPerSample(): Record<string, number> {
-    // The pre-activation z; a linear Dense writes z straight into y.
-    return this.activation.name === 'linear' ? {} : { z: this.outputSize };
+    // The pre-activation z; a linear or ReLU Dense writes straight into y (affine.ts).
+    return needsPreActivation(this.activation) ? { z: this.outputSize } : {};
   }
 
   private get inDim(): number { return this.inputShape[this.inputShape.length - 1]; }
   /** Rows of the GEMM: samples × positions (positions = 1 for 2-D inputs). */
   private rows(batch: number): number { return batch * (this.inputSize / this.inDim); }
 
-  /** Where x·W + b lands (the logits, for a softmax/sigmoid output layer). */
+  /** Where x·W + b lands (the logits, for a softmax/sigmoid output layer); y for linear and ReLU. */
   get preActivation(): number {
     return this.buffers.z ?? this.y;
   }
@@ -73,12 +74,8 @@ export class Dense extends Layer {
   }
 
   forward({ be, batch }: RunContext): void {
-    const rows = this.rows(batch), n = rows * this.units, z = this.preActivation;
-    be.gemm(z, this.x, this.kernel.ptr, rows, this.units, this.inDim, 0, 0, 1, 0);
-    if (this.bias) be.biasAdd(z, this.bias.ptr, rows, this.units);
-    const act = this.activation;
-    if (act.id === -1) be.softmaxForward(this.y, z, rows, this.units);
-    else if (z !== this.y) be.activationForward(this.y, z, n, act.id, act.alpha);
+    affineForward(be, this.y, this.preActivation, this.x, this.kernel.ptr, this.bias?.ptr ?? 0,
+      this.rows(batch), this.units, this.inDim, this.activation);
   }
 
   backward({ be, batch }: RunContext): void {

@@ -246,8 +246,7 @@ export abstract class Recurrent extends Layer {
       be.dropoutForward(xt, this.buffers.inMask, xt, batch * F, seed, threshold(this.dropout), scaleOf(this.dropout));
       if (T > 1) be.broadcastMul(xt + batch * F * 4, this.buffers.inMask, T - 1, batch * F);
     }
-    be.gemm(z, xt, this.kernel.ptr, T * batch, Gu, F, 0, 0, 1, 0);
-    if (this.bias) be.biasAdd(z, this.bias.ptr, T * batch, Gu);
+    be.gemmBias(z, xt, this.kernel.ptr, T * batch, Gu, F, 0, 0, this.bias?.ptr ?? 0, 0);
     be.fill(h, 0, batch * u);
     if (this.stateDropped) {
       // h_0 = 0, so this only draws the mask (and writes hd_0 = 0).

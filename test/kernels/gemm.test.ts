@@ -182,7 +182,7 @@ function runStrided(be: Backend, c: Case, vA: View, vB: View, vC: View,
   bigA: Float32Array, bigB: Float32Array, bigC: Float32Array): Float32Array {
   const ptrs = upload(be, bigC, bigA, bigB);
   be.gemmStrided(ptrs[0] + offset(vC), ptrs[1] + offset(vA), ptrs[2] + offset(vB), c.M, c.N, c.K,
-    vA.ld, vB.ld, vC.ld, c.tA, c.tB, c.alpha, c.beta, 0);
+    vA.ld, vB.ld, vC.ld, c.tA, c.tB, c.alpha, c.beta, 0, 0, 0);
   const C = be.read(ptrs[0], bigC.length);
   freeAll(be, ptrs);
   return C;
@@ -232,7 +232,7 @@ describe.each(TRANS)('gemmStrided transA=%i transB=%i on sub-matrix views', (tA,
       for (let s = 0; s + 1 < bounds.length; s++) {
         const r0 = bounds[s], rows = bounds[s + 1] - r0;
         const a = ptrs[1] + (tA ? r0 : r0 * lda) * 4;
-        w.gemmStrided(ptrs[0] + r0 * N * 4, a, ptrs[2], rows, N, K, lda, tB ? K : N, N, tA, tB, 1, 1, 0);
+        w.gemmStrided(ptrs[0] + r0 * N * 4, a, ptrs[2], rows, N, K, lda, tB ? K : N, N, tA, tB, 1, 1, 0, 0, 0);
       }
       const split = w.read(ptrs[0], M * N);
       freeAll(w, ptrs);

@@ -1,7 +1,7 @@
 /**
  * The parity suites again, on the relaxed-SIMD build (build/keelnet-relaxed.wasm): every kernel
- * test, the Dense gradient check and the model tests that compare wasm with the js core or with
- * TensorFlow.js. Started by test/perf/relaxed-simd.test.ts in a child process; by hand:
+ * test, the Dense gradient check, the model tests that compare wasm with the js core or with
+ * TensorFlow.js, and the thread-pool tests on the relaxed threads build (keelnet-threads-relaxed.wasm). Started by test/perf/relaxed-simd.test.ts in a child process; by hand:
  *   node --experimental-wasm-relaxed-simd node_modules/vitest/vitest.mjs run --config test/perf/relaxed.vitest.config.ts
  * Node 20 runs relaxed SIMD only with that flag (Node ≥ 22 has it on), so each test worker gets it
  * too; KEELNET_SIMD=relaxed makes WasmBackend.create() and ready() load the relaxed build, or
@@ -22,6 +22,7 @@ export default defineConfig({
       'test/layers/dense-gradcheck.test.ts',
       'test/models/sequential.test.ts',
       'test/models/tfjs-parity.test.ts',
+      'test/threads/pool.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,

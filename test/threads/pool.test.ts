@@ -1,5 +1,8 @@
 /**
- * The threads build and its gemm pool: 2 threads against 1 (the same build, one thread) must
+ * The threads build and its gemm pool (the build KEELNET_SIMD picks, as for WasmBackend.create:
+ * the SIMD128 one here, the relaxed one under test/perf/relaxed.vitest.config.ts, where this file
+ * runs again and the one-thread build it is compared with is the relaxed one too).
+ * 2 threads against 1 (the same build, one thread) must
  * agree bitwise — gemm is split by rows of C and each row block sums in one thread's order —
  * on the MLP's three products, every transposition, awkward and small sizes (which stay on the
  * calling thread), on adamUpdate's slices, and on a few Adam training steps of an MLP. Workers are unref'd and
@@ -7,6 +10,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../bindings/backend/backend.js';
+import { relaxedSimdSupported } from '../../bindings/backend/features.js';
 import { createThreadedBackend, type ThreadedWasmBackend } from '../../bindings/backend/threads/index.js';
 import { Sequential, Tensor, layers, optimizers, setBackend, setSeed } from '../../bindings/index.js';
 import { freeAll, upload, wasmBackend } from '../helpers/backends.js';
@@ -47,6 +51,21 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
       const a = gemmOn(one, ...args), b = gemmOn(two, ...args);
       expect(firstDifference(a, b), `${M}×${N}×${K} ${tA}${tB}: first index that differs`).toBe(-1);
       expect(firstDifference(a, gemmOn(simd, ...args)), `${M}×${N}×${K} ${tA}${tB}: threads build vs SIMD128 build`).toBe(-1);
+    }
+  });
+
+  it('gemmBias: split by columns (each block takes its slice of the bias) and by rows', async () => {
+    const [one, two] = await backends();
+    for (const [M, N, K] of [[100, 500, 784], [784, 500, 100], [61, 129, 300]]) {
+      const out = [one, two].map((be) => {
+        const [C, A, B, bias] = upload(be, new Float32Array(M * N), randomArray(M * K, 1), randomArray(K * N, 2), randomArray(N, 3));
+        be.gemmBias(C, A, B, M, N, K, 0, 0, bias, 1);
+        const r = be.read(C, M * N);
+        freeAll(be, [C, A, B, bias]);
+        return r;
+      });
+      expect(firstDifference(out[0], out[1]), `${M}×${N}×${K}: first index that differs`).toBe(-1);
+      expect(out[1].some((v) => v > 0) && out[1].some((v) => v === 0), 'ReLU applied').toBe(true);
     }
   });
 
@@ -110,8 +129,15 @@ describe('ready({ threads }) and setThreads', () => {
     expect([threadCount(), wasmBuild()]).toEqual([2, 'simd']);
     await expect(ready({ threads: 0 })).rejects.toThrow(/threads must be 'auto' or an integer from 1 to 16, got 0/);
     await expect(ready({ threads: 17 })).rejects.toThrow(/from 1 to 16, got 17/);
-    // No relaxed threads build (and, on engines without relaxed SIMD, no relaxed build at all).
-    await expect(ready({ threads: 2, simd: 'relaxed' })).rejects.toThrow(/relaxed/);
+    // The relaxed threads build where the engine runs relaxed SIMD; elsewhere a clear error and no change.
+    if (relaxedSimdSupported()) {
+      await ready({ threads: 2, simd: 'relaxed' });
+      expect([threadCount(), wasmBuild()]).toEqual([2, 'relaxed']);
+      await ready({ simd: 'simd' });
+      expect([threadCount(), wasmBuild()]).toEqual([2, 'simd']);
+    } else {
+      await expect(ready({ threads: 2, simd: 'relaxed' })).rejects.toThrow(/relaxed SIMD/);
+    }
     expect(threadCount()).toBe(2);
     await ready({ threads: 1 });
     expect(threadCount()).toBe(1);
@@ -148,7 +174,9 @@ describe('the worker code loads whatever the parent process runs as', () => {
       console.log(C.every((x) => x === 100) ? 'ok' : 'wrong');
       await be.terminate();`;
     const out = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { timeout: 60_000 }, (e, stdout, stderr) => {
+      // This process's wasm flags too: under the relaxed config KEELNET_SIMD=relaxed is inherited, and needs them.
+      const wasmFlags = process.execArgv.filter((f) => f.startsWith('--experimental-wasm'));
+      execFile(process.execPath, [...wasmFlags, '--import', 'tsx', '--input-type=module', '-e', code], { timeout: 60_000 }, (e, stdout, stderr) => {
         if (e) reject(new Error(`${e.message}\n${stderr}`)); else resolve(stdout.trim());
       });
     });

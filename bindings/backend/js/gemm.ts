@@ -1,15 +1,25 @@
-// GEMM reference twin of assembly/kernels/gemm.ts: C = alpha·op(A)·op(B) + beta·C, row-major.
+// GEMM reference twin of assembly/kernels/gemm.ts: C = alpha·op(A)·op(B) + beta·C, row-major,
+// and gemmBias's epilogue (+ bias over rows, then ReLU).
 import type { Heap } from './heap.js';
 
 export function gemm(h: Heap, C: number, A: number, B: number, M: number, N: number, K: number,
   transA: number, transB: number, alpha: number, beta: number): void {
-  gemmStrided(h, C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, alpha, beta, 0);
+  gemmStrided(h, C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, alpha, beta, 0, 0, 0);
 }
 
-/** gemm on sub-matrix views: rows of the stored A, B and C are lda, ldb and ldc elements apart. `slot` is unused here. */
+/** C = op(A)·op(B) + bias (N, broadcast over rows; 0: none), then max(·, 0) when relu = 1. */
+export function gemmBias(h: Heap, C: number, A: number, B: number, M: number, N: number, K: number,
+  transA: number, transB: number, bias: number, relu: number): void {
+  gemmStrided(h, C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, 1, 0, bias, relu, 0);
+}
+
+/**
+ * gemm on sub-matrix views: rows of the stored A, B and C are lda, ldb and ldc elements apart;
+ * then gemmBias's epilogue (bias 0 and relu 0: none). `slot` is unused here.
+ */
 export function gemmStrided(h: Heap, C: number, A: number, B: number, M: number, N: number, K: number,
   lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
-  _slot: number): void {
+  bias: number, relu: number, _slot: number): void {
   const f = h.f, c0 = C >> 2, a0 = A >> 2, b0 = B >> 2;
   // Strides of op(A)[i, k] and op(B)[k, j] in the stored matrices.
   const ai = transA ? 1 : lda, ak = transA ? lda : 1;
@@ -23,5 +33,8 @@ export function gemmStrided(h: Heap, C: number, A: number, B: number, M: number,
       const b = b0 + k * bk;
       for (let j = 0; j < N; j++) f[ci + j] += a * f[b + j * bj];
     }
+    if (bias) for (let j = 0; j < N; j++) f[ci + j] += f[(bias >> 2) + j];
+    // Math.max keeps NaN, as the wasm core's f32x4.max does.
+    if (relu) for (let j = 0; j < N; j++) f[ci + j] = Math.max(f[ci + j], 0);
   }
 }

@@ -1,11 +1,13 @@
 /**
- * The multi-threaded wasm backend: the threads build (build/keelnet-threads.wasm: SIMD128 +
- * threads, on an imported shared memory) run by the calling thread and a ThreadPool of workers.
- * gemm (by rows of C) and adamUpdate (by slices) are split across the pool (pool.ts); every
+ * The multi-threaded wasm backend: a threads build (build/keelnet-threads.wasm: SIMD128 +
+ * threads, or build/keelnet-threads-relaxed.wasm: relaxed SIMD too; on an imported shared
+ * memory) run by the calling thread and a ThreadPool of workers.
+ * gemm and gemmBias (by blocks of C) and adamUpdate (by slices) are split across the pool (pool.ts); every
  * other kernel runs on the calling thread. Threads need SharedArrayBuffer: always in Node; in browsers only when the page is
  * crossOriginIsolated — elsewhere this falls back to one thread and says so.
  */
-import { WasmBackend } from '../wasm.js';
+import type { WasmBuild } from '../features.js';
+import { WasmBackend, wasmBuildFor, type WasmOptions } from '../wasm.js';
 import { ThreadPool } from './pool.js';
 
 /** Pages the threads build starts with (asconfig.json, target threads: initialMemory). */
@@ -16,7 +18,7 @@ const MAXIMUM_PAGES = 16384;
 /** Packing-scratch slots of the threads build (SLOTS in assembly/kernels/gemm.ts): at most this many threads. */
 export const MAX_THREADS = 16;
 
-/** A WasmBackend whose gemm and adamUpdate run on `threads` threads; `terminate()` stops its workers. */
+/** A WasmBackend whose gemm, gemmBias and adamUpdate run on `threads` threads; `terminate()` stops its workers. */
 export interface ThreadedWasmBackend extends WasmBackend {
   readonly threads: number;
   terminate(): Promise<void>;
@@ -37,8 +39,11 @@ export function threadsSupported(): boolean {
   return typeof window !== 'object' || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 }
 
-async function threadsModule(): Promise<WebAssembly.Module> {
-  const url = new URL('../../../build/keelnet-threads.wasm', import.meta.url);
+async function threadsModule(build: WasmBuild): Promise<WebAssembly.Module> {
+  // Two literal URLs (not one template) so that bundlers see and ship both files.
+  const url = build === 'relaxed'
+    ? new URL('../../../build/keelnet-threads-relaxed.wasm', import.meta.url)
+    : new URL('../../../build/keelnet-threads.wasm', import.meta.url);
   if (url.protocol === 'file:') {
     const fs = await import(/* @vite-ignore */ 'node:fs/promises');
     const { fileURLToPath } = await import(/* @vite-ignore */ 'node:url');
@@ -56,10 +61,12 @@ async function threadsModule(): Promise<WebAssembly.Module> {
 }
 
 /**
- * Load the threads build and start `threads − 1` workers ('auto': one thread per core). Where
- * memory cannot be shared, warns and returns the one-thread SIMD128 backend.
+ * Load a threads build and start `threads − 1` workers ('auto': one thread per core). `simd`
+ * picks the build as for WasmBackend.create (default 'auto': relaxed SIMD where the engine has
+ * it). Where memory cannot be shared, warns and returns the one-thread backend of that build.
  */
-export async function createThreadedBackend(threads: number | 'auto'): Promise<ThreadedWasmBackend> {
+export async function createThreadedBackend(threads: number | 'auto', opts: WasmOptions = {}): Promise<ThreadedWasmBackend> {
+  const build = wasmBuildFor(opts);
   const n = threads === 'auto' ? Math.min(await autoThreads(), MAX_THREADS) : threads;
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
     throw new Error(`keelnet: threads must be 'auto' or an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`);
@@ -69,15 +76,16 @@ export async function createThreadedBackend(threads: number | 'auto'): Promise<T
       console.warn('keelnet: threads need SharedArrayBuffer, which this page lacks (it is not crossOriginIsolated: '
         + 'serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); running on one thread');
     }
-    return Object.assign(await WasmBackend.create({ simd: 'simd' }), { threads: 1, terminate: async () => {} });
+    return Object.assign(await WasmBackend.create({ simd: build }), { threads: 1, terminate: async () => {} });
   }
-  const module = await threadsModule();
+  const module = await threadsModule(build);
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
-  const be = await WasmBackend.createOnMemory(module, memory);
+  const be = await WasmBackend.createOnMemory(module, memory, build);
   const pool = await ThreadPool.create(n, module, memory, { gemmStrided: be.gemmStrided.bind(be), adamUpdate: be.adamUpdate.bind(be) });
   return Object.assign(be, {
     threads: pool.threads,
     gemm: pool.gemm.bind(pool),
+    gemmBias: pool.gemmBias.bind(pool),
     adamUpdate: pool.adamUpdate.bind(pool),
     terminate: () => pool.terminate(),
   });

@@ -1,6 +1,6 @@
 /**
  * A pool of workers that run kernels on disjoint parts of their outputs, on one shared memory:
- * gemm by blocks of C's rows or columns, adamUpdate by slices of the parameters.
+ * gemm and gemmBias by blocks of C's rows or columns, adamUpdate by slices of the parameters.
  *
  * Every worker instantiates the threads build (build/keelnet-threads.wasm) on the same shared
  * WebAssembly.Memory and owns packing-scratch slot w + 1; the calling thread uses slot 0.
@@ -10,6 +10,7 @@
  *   [1] done  set to seq by the worker when its part is written; the caller waits on it
  *   [2] op    GEMM or ADAM, then the arguments (worker-source.ts reads them back):
  *   GEMM  [3..13] C, A, B, M, N, K, lda, ldb, ldc, transA, transB (int32)   [14, 15] alpha, beta (f32)
+ *         [17, 18] bias, relu (int32: gemmBias's epilogue, 0 0 for none)
  *   ADAM  [3..9] W, M, V, Vhat, G, n, amsgrad (int32)   [10, 11] alpha, epsilon (f32)   [12..15] beta1, beta2 (f64)
  *   [16]  1 when the worker's kernel trapped (the caller throws)
  * C is split in blocks of whole tiles: of columns (any width), or of rows (each ≥ 8 rows, so every
@@ -19,19 +20,21 @@
 import { WORKER_SOURCE } from './worker-source.js';
 
 const STRIDE = 32;
+const SPIN_MS = 5;
 /** Operation codes in control[2] (the worker source has the same). */
 const GEMM = 0, ADAM = 1;
 /** Below this many parameters adamUpdate runs on the calling thread alone. */
 const MIN_SPLIT_PARAMS = 1 << 16;
 /** Below this many multiply-adds a gemm runs on the calling thread alone (waking a worker costs ~10–50 µs). */
-const MIN_SPLIT_MACS = 1 << 20;
+const MIN_SPLIT_MACS = 1 << 18;
 /** Smallest row block: gemm's packed path starts at 8 rows (FEW_ROWS in assembly/kernels/gemm.ts). */
 const MIN_ROWS = 8;
 /** Tile columns (NR in assembly/kernels/gemm.ts): column blocks are whole tiles. */
 const NR = 8;
 
 type GemmStrided = (C: number, A: number, B: number, M: number, N: number, K: number,
-  lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number, slot: number) => void;
+  lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
+  bias: number, relu: number, slot: number) => void;
 
 type AdamUpdate = (W: number, M: number, V: number, Vhat: number, G: number, n: number,
   alpha: number, beta1: number, beta2: number, epsilon: number, amsgrad: number) => void;
@@ -80,12 +83,23 @@ export class ThreadPool {
    */
   gemm(C: number, A: number, B: number, M: number, N: number, K: number,
     transA: number, transB: number, alpha: number, beta: number): void {
+    this.split(C, A, B, M, N, K, transA, transB, alpha, beta, 0, 0);
+  }
+
+  /** gemmBias (same arguments), split as gemm is; a block of C's columns takes its slice of the bias. */
+  gemmBias(C: number, A: number, B: number, M: number, N: number, K: number,
+    transA: number, transB: number, bias: number, relu: number): void {
+    this.split(C, A, B, M, N, K, transA, transB, 1, 0, bias, relu);
+  }
+
+  private split(C: number, A: number, B: number, M: number, N: number, K: number,
+    transA: number, transB: number, alpha: number, beta: number, bias: number, relu: number): void {
     const lda = transA ? M : K, ldb = transB ? K : N;
     const small = this.closed || M * N * K < MIN_SPLIT_MACS;
     const byCols = N >= M;
     const block = small ? (byCols ? N : M) : byCols ? blockCols(N, this.threads) : blockRows(M, this.threads);
     if (block >= (byCols ? N : M)) {
-      this.kernels.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, 0);
+      this.kernels.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
       return;
     }
     // The calling thread takes the first block, workers the rest.
@@ -93,19 +107,20 @@ export class ThreadPool {
     let used = 0;
     for (let s0 = block; s0 < (byCols ? N : M); s0 += block, used++) {
       const o = used * STRIDE;
-      // Block s0.. of C's columns: C, op(B) start s0 columns in; of C's rows: C, op(A) s0 rows down.
-      const [c, a, b, m, n] = byCols
-        ? [C + s0 * 4, A, B + (transB ? s0 * ldb : s0) * 4, M, Math.min(block, N - s0)]
-        : [C + s0 * N * 4, A + (transA ? s0 : s0 * lda) * 4, B, Math.min(block, M - s0), N];
+      // Block s0.. of C's columns: C, op(B) and the bias start s0 columns in; of C's rows: C, op(A) s0 rows down.
+      const [c, a, b, m, n, bs] = byCols
+        ? [C + s0 * 4, A, B + (transB ? s0 * ldb : s0) * 4, M, Math.min(block, N - s0), bias && bias + s0 * 4]
+        : [C + s0 * N * 4, A + (transA ? s0 : s0 * lda) * 4, B, Math.min(block, M - s0), N, bias];
       i[o + 2] = GEMM;
       i[o + 3] = c; i[o + 4] = a; i[o + 5] = b;
       i[o + 6] = m; i[o + 7] = n; i[o + 8] = K; i[o + 9] = lda; i[o + 10] = ldb; i[o + 11] = N;
       i[o + 12] = transA; i[o + 13] = transB; this.f32[o + 14] = alpha; this.f32[o + 15] = beta;
+      i[o + 17] = bs; i[o + 18] = relu;
       this.start(o, seq);
     }
     // finally: never return (or throw) while a worker may still be writing.
     try {
-      this.kernels.gemmStrided(C, A, B, byCols ? M : block, byCols ? block : N, K, lda, ldb, N, transA, transB, alpha, beta, 0);
+      this.kernels.gemmStrided(C, A, B, byCols ? M : block, byCols ? block : N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
     } finally {
       this.finish(used, seq);
     }
@@ -156,7 +171,10 @@ export class ThreadPool {
   /** Wait until control[at] = seq: spin briefly (the worker is usually about done), then block where allowed. */
   private waitDone(at: number, seq: number): void {
     const i = this.i32;
-    for (let spin = 0; spin < 4096; spin++) if (Atomics.load(i, at) === seq) return;
+    for (let t0 = performance.now(), spin = 0; ; spin++) {
+      if (Atomics.load(i, at) === seq) return;
+      if ((spin & 1023) === 0 && performance.now() - t0 > SPIN_MS) break;
+    }
     // Browsers forbid Atomics.wait on the main thread: keep spinning there.
     while (Atomics.load(i, at) !== seq) if (isNode) Atomics.wait(i, at, Atomics.load(i, at), 10);
   }

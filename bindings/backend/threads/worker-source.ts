@@ -10,7 +10,7 @@
  */
 export const WORKER_SOURCE = String.raw`
 'use strict';
-const STRIDE = 32, GEMM = 0, ADAM = 1, SPIN = 1 << 16;
+const STRIDE = 32, GEMM = 0, ADAM = 1, SPIN_MS = 5;
 async function serve({ module, memory, control, worker }, post) {
   const instance = await WebAssembly.instantiate(module, {
     env: { memory, abort() { throw new Error('keelnet: the wasm core aborted (pool worker)'); } },
@@ -24,14 +24,18 @@ async function serve({ module, memory, control, worker }, post) {
     // Spin a little before sleeping: the next call of a training step usually comes within
     // microseconds, and waking a sleeping thread costs more than that.
     let seq = Atomics.load(i32, o);
-    for (let spin = 0; seq === seen && spin < SPIN; spin++) seq = Atomics.load(i32, o);
+    for (let t0 = performance.now(), spin = 0; seq === seen; spin++) {
+      if ((spin & 1023) === 0 && performance.now() - t0 > SPIN_MS) break;
+      seq = Atomics.load(i32, o);
+    }
     if (seq === seen) { Atomics.wait(i32, o, seen); continue; }
     if (seq < 0) return;
     seen = seq;
     try {
       if (i32[o + 2] === GEMM) {
         gemmStrided(i32[o + 3], i32[o + 4], i32[o + 5], i32[o + 6], i32[o + 7], i32[o + 8],
-          i32[o + 9], i32[o + 10], i32[o + 11], i32[o + 12], i32[o + 13], f32[o + 14], f32[o + 15], slot);
+          i32[o + 9], i32[o + 10], i32[o + 11], i32[o + 12], i32[o + 13], f32[o + 14], f32[o + 15],
+          i32[o + 17], i32[o + 18], slot);
       } else if (i32[o + 2] === ADAM) {
         adamUpdate(i32[o + 3], i32[o + 4], i32[o + 5], i32[o + 6], i32[o + 7], i32[o + 8],
           f32[o + 10], f64[o / 2 + 6], f64[o / 2 + 7], f32[o + 11], i32[o + 9]);
