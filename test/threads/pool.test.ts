@@ -11,7 +11,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../bindings/backend/backend.js';
 import { relaxedSimdSupported } from '../../bindings/backend/features.js';
+import { Act } from '../../bindings/backend/backend.js';
 import { createThreadedBackend, type ThreadedWasmBackend } from '../../bindings/backend/threads/index.js';
+import { SLICED, type SlicedName } from '../../bindings/backend/threads/sliced.js';
 import { Sequential, Tensor, layers, optimizers, setBackend, setSeed } from '../../bindings/index.js';
 import { freeAll, upload, wasmBackend } from '../helpers/backends.js';
 import { randomArray } from '../helpers/close.js';
@@ -66,6 +68,45 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
       });
       expect(firstDifference(out[0], out[1]), `${M}×${N}×${K}: first index that differs`).toBe(-1);
       expect(out[1].some((v) => v > 0) && out[1].some((v) => v === 0), 'ReLU applied').toBe(true);
+    }
+  });
+
+  it('every element-wise kernel in slices (sliced.ts): each buffer it writes, bitwise', async () => {
+    const [one, two] = await backends();
+    const n = 100_003; // not a multiple of 4: the last slice has the scalar tail
+    // The arguments other than the buffers and n, in order, per call (activations: gelu, elu, relu).
+    const calls: [SlicedName, number[], number?][] = [
+      ['fill', [0.5]], ['copy', []], ['addInto', []], ['scale', [1.5]], ['axpy', [0.3]], ['clipByValue', [0.4]],
+      ['activationForward', [Act.gelu, 0]], ['activationForward', [Act.elu, 1.2]], ['activationForward', [Act.relu, 0]],
+      ['activationBackward', [Act.gelu, 0]], ['activationBackward', [Act.elu, 1.2]],
+      ['sgdUpdate', [0.1, 0.9, 1]], ['adamUpdate', [0.01, 0.9, 0.999, 1e-7, 1]], ['adamUpdate', [0.01, 0.9, 0.999, 1e-7, 0], 3],
+      ['rmspropUpdate', [0.01, 0.9, 0.5, 1e-7, 1]], ['adagradUpdate', [0.01, 1e-7]],
+    ];
+    for (const [c, [name, scalars, noBuffer]] of calls.entries()) {
+      const spec = SLICED[name];
+      const out = [one, two].map((be) => {
+        const bufs = spec.buffers.map((_, b) => upload(be, randomArray(n, 10 * c + b, 0.1, 1))[0]);
+        const args: number[] = [];
+        const rest = [...scalars];
+        for (let at = 0; at < spec.buffers.length + 1 + scalars.length; at++) {
+          const b = spec.buffers.indexOf(at as never);
+          args.push(b >= 0 ? (b === noBuffer ? 0 : bufs[b]) : at === spec.n ? n : rest.shift()!);
+        }
+        // Count the pool's hand-offs (ThreadPool.start notifies once per worker block).
+        const notify = Atomics.notify;
+        let handed = 0;
+        Atomics.notify = ((...a: Parameters<typeof notify>) => { handed++; return notify(...a); }) as typeof notify;
+        try {
+          (be as unknown as Record<string, (...a: number[]) => void>)[name](...args);
+        } finally {
+          Atomics.notify = notify;
+        }
+        expect(handed, `${name}: blocks handed to a worker on ${be.threads} thread(s)`).toBe(be.threads - 1);
+        const written = bufs.map((p) => be.read(p, n));
+        freeAll(be, bufs);
+        return written;
+      });
+      out[0].forEach((buf, b) => expect(firstDifference(buf, out[1][b]), `${name} ${scalars}: buffer ${b}, first index that differs`).toBe(-1));
     }
   });
 

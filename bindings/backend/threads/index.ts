@@ -2,13 +2,15 @@
  * The multi-threaded wasm backend: a threads build (build/keelnet-threads.wasm: SIMD128 +
  * threads, or build/keelnet-threads-relaxed.wasm: relaxed SIMD too; on an imported shared
  * memory) run by the calling thread and a ThreadPool of workers.
- * gemm and gemmBias (by blocks of C) and adamUpdate (by slices) are split across the pool (pool.ts); every
- * other kernel runs on the calling thread. Threads need SharedArrayBuffer: always in Node; in browsers only when the page is
- * crossOriginIsolated — elsewhere this falls back to one thread and says so.
+ * gemm and gemmBias (by blocks of C) and the element-wise kernels of sliced.ts (by slices) are
+ * split across the pool (pool.ts); every other kernel runs on the calling thread. Threads need
+ * SharedArrayBuffer: always in Node; in browsers only when the page is crossOriginIsolated —
+ * elsewhere this falls back to one thread and says so.
  */
 import type { WasmBuild } from '../features.js';
 import { WasmBackend, wasmBuildFor, type WasmOptions } from '../wasm.js';
-import { ThreadPool } from './pool.js';
+import { ThreadPool, type SlicedKernel } from './pool.js';
+import { SLICED_NAMES, type SlicedName } from './sliced.js';
 
 /** Pages the threads build starts with (asconfig.json, target threads: initialMemory). */
 const INITIAL_PAGES = 32;
@@ -18,7 +20,7 @@ const MAXIMUM_PAGES = 16384;
 /** Packing-scratch slots of the threads build (SLOTS in assembly/kernels/gemm.ts): at most this many threads. */
 export const MAX_THREADS = 16;
 
-/** A WasmBackend whose gemm, gemmBias and adamUpdate run on `threads` threads; `terminate()` stops its workers. */
+/** A WasmBackend whose gemms and element-wise kernels run on `threads` threads; `terminate()` stops its workers. */
 export interface ThreadedWasmBackend extends WasmBackend {
   readonly threads: number;
   terminate(): Promise<void>;
@@ -81,12 +83,13 @@ export async function createThreadedBackend(threads: number | 'auto', opts: Wasm
   const module = await threadsModule(build);
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
   const be = await WasmBackend.createOnMemory(module, memory, build);
-  const pool = await ThreadPool.create(n, module, memory, { gemmStrided: be.gemmStrided.bind(be), adamUpdate: be.adamUpdate.bind(be) });
+  const pool = await ThreadPool.create(n, module, memory, be.gemmStrided.bind(be));
+  const kernels = be as unknown as Record<SlicedName, SlicedKernel>;
+  for (const name of SLICED_NAMES) kernels[name] = pool.sliced(name, kernels[name].bind(be));
   return Object.assign(be, {
     threads: pool.threads,
     gemm: pool.gemm.bind(pool),
     gemmBias: pool.gemmBias.bind(pool),
-    adamUpdate: pool.adamUpdate.bind(pool),
     terminate: () => pool.terminate(),
   });
 }

@@ -1,31 +1,36 @@
 /**
  * A pool of workers that run kernels on disjoint parts of their outputs, on one shared memory:
- * gemm and gemmBias by blocks of C's rows or columns, adamUpdate by slices of the parameters.
+ * gemm and gemmBias by blocks of C's rows or columns, and the element-wise kernels of sliced.ts
+ * (activations, clipping, memory helpers, every optimizer update) by slices of their buffers.
  *
- * Every worker instantiates the threads build (build/keelnet-threads.wasm) on the same shared
- * WebAssembly.Memory and owns packing-scratch slot w + 1; the calling thread uses slot 0.
+ * Every worker instantiates the threads build on the same shared WebAssembly.Memory and owns
+ * packing-scratch slot w + 1; the calling thread uses slot 0.
  * Synchronisation is one control block of STRIDE int32 per worker in a SharedArrayBuffer
  * (128 bytes: no two workers share a cache line):
  *   [0] seq   bumped by the caller after writing the arguments; the worker waits on it
  *   [1] done  set to seq by the worker when its part is written; the caller waits on it
- *   [2] op    GEMM or ADAM, then the arguments (worker-source.ts reads them back):
- *   GEMM  [3..13] C, A, B, M, N, K, lda, ldb, ldc, transA, transB (int32)   [14, 15] alpha, beta (f32)
- *         [17, 18] bias, relu (int32: gemmBias's epilogue, 0 0 for none)
- *   ADAM  [3..9] W, M, V, Vhat, G, n, amsgrad (int32)   [10, 11] alpha, epsilon (f32)   [12..15] beta1, beta2 (f64)
- *   [16]  1 when the worker's kernel trapped (the caller throws)
+ *   [2] op    GEMM or SLICED, then the arguments (worker-source.ts reads them back):
+ *   GEMM    [3..13] C, A, B, M, N, K, lda, ldb, ldc, transA, transB (int32)   [14, 15] alpha, beta (f32)
+ *           [17, 18] bias, relu (int32: gemmBias's epilogue, 0 0 for none)
+ *   SLICED  [3] the kernel's index in SLICED_NAMES; its arguments as f64 from int32 [4] (f64 [2..12])
+ *   [31]  1 when the worker's kernel trapped (the caller throws)
  * C is split in blocks of whole tiles: of columns (any width), or of rows (each ≥ 8 rows, so every
  * block takes the packed path). Either way each element is summed in the same order as on one
- * thread, and Adam is element-wise: N threads give bitwise the results of one.
+ * thread, and the sliced kernels are element-wise: N threads give bitwise the results of one.
  */
 import { WORKER_SOURCE } from './worker-source.js';
+import { MAX_ARGS, SLICED, SLICED_NAMES, type SlicedName } from './sliced.js';
 
 const STRIDE = 32;
-const SPIN_MS = 5;
 /** Operation codes in control[2] (the worker source has the same). */
-const GEMM = 0, ADAM = 1;
-/** Below this many parameters adamUpdate runs on the calling thread alone. */
-const MIN_SPLIT_PARAMS = 1 << 16;
-/** Below this many multiply-adds a gemm runs on the calling thread alone (waking a worker costs ~10–50 µs). */
+const GEMM = 0, SLICED_OP = 1;
+/** First f64 of a SLICED call's arguments within a control block; the trap flag's int32. */
+const ARGS = 2, TRAPPED = 31;
+/** How long a waiting thread spins before it sleeps: longer than any gap inside a training step. */
+const SPIN_MS = 5;
+/** Below this many elements a sliced kernel runs on the calling thread alone. */
+const MIN_SPLIT_ELEMENTS = 1 << 16;
+/** Below this many multiply-adds a gemm runs on the calling thread alone (handing a block to a spinning worker costs a few µs). */
 const MIN_SPLIT_MACS = 1 << 18;
 /** Smallest row block: gemm's packed path starts at 8 rows (FEW_ROWS in assembly/kernels/gemm.ts). */
 const MIN_ROWS = 8;
@@ -36,11 +41,9 @@ type GemmStrided = (C: number, A: number, B: number, M: number, N: number, K: nu
   lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
   bias: number, relu: number, slot: number) => void;
 
-type AdamUpdate = (W: number, M: number, V: number, Vhat: number, G: number, n: number,
-  alpha: number, beta1: number, beta2: number, epsilon: number, amsgrad: number) => void;
-
-/** The calling thread's own kernels (its instance of the threads build). */
-export interface PoolKernels { gemmStrided: GemmStrided; adamUpdate: AdamUpdate }
+/** Any kernel of sliced.ts, called with up to MAX_ARGS arguments (extra ones are ignored). */
+export type SlicedKernel = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number,
+  a6: number, a7: number, a8: number, a9: number, a10: number) => void;
 
 interface PoolWorker { terminate(): unknown }
 
@@ -50,11 +53,13 @@ export class ThreadPool {
   private readonly i32: Int32Array;
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;
+  /** A sliced call's arguments, reused (a training step allocates nothing). */
+  private readonly args = new Float64Array(MAX_ARGS);
   private seq = 0;
   private closed = false;
 
   private constructor(private readonly workers: PoolWorker[], control: SharedArrayBuffer,
-    private readonly kernels: PoolKernels) {
+    private readonly gemmStrided: GemmStrided) {
     this.i32 = new Int32Array(control);
     this.f32 = new Float32Array(control);
     this.f64 = new Float64Array(control);
@@ -65,15 +70,15 @@ export class ThreadPool {
 
   /**
    * Start `threads − 1` workers on `module` (the threads build) and `memory` (its shared memory);
-   * `kernels` are the calling thread's own instance's. Resolves when every worker is ready.
+   * `gemmStrided` is the calling thread's own instance's. Resolves when every worker is ready.
    */
   static async create(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory,
-    kernels: PoolKernels): Promise<ThreadPool> {
+    gemmStrided: GemmStrided): Promise<ThreadPool> {
     const n = threads - 1;
     const control = new SharedArrayBuffer(Math.max(n, 1) * STRIDE * 4);
     const workers = await Promise.all(Array.from({ length: n }, (_, worker) =>
       startWorker({ module, memory, control, worker })));
-    return new ThreadPool(workers, control, kernels);
+    return new ThreadPool(workers, control, gemmStrided);
   }
 
   /**
@@ -99,7 +104,7 @@ export class ThreadPool {
     const byCols = N >= M;
     const block = small ? (byCols ? N : M) : byCols ? blockCols(N, this.threads) : blockRows(M, this.threads);
     if (block >= (byCols ? N : M)) {
-      this.kernels.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
+      this.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
       return;
     }
     // The calling thread takes the first block, workers the rest.
@@ -120,32 +125,41 @@ export class ThreadPool {
     }
     // finally: never return (or throw) while a worker may still be writing.
     try {
-      this.kernels.gemmStrided(C, A, B, byCols ? M : block, byCols ? block : N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
+      this.gemmStrided(C, A, B, byCols ? M : block, byCols ? block : N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
     } finally {
       this.finish(used, seq);
     }
   }
 
-  /** adamUpdate (same arguments), split into equal slices of whole f32x4 when n is large enough to pay. */
-  adamUpdate(W: number, M: number, V: number, Vhat: number, G: number, n: number,
-    alpha: number, beta1: number, beta2: number, epsilon: number, amsgrad: number): void {
-    if (this.closed || this.threads < 2 || n < MIN_SPLIT_PARAMS) {
-      this.kernels.adamUpdate(W, M, V, Vhat, G, n, alpha, beta1, beta2, epsilon, amsgrad);
-      return;
-    }
+  /**
+   * The kernel `name` of sliced.ts (same arguments as `direct`, the calling thread's own), split
+   * into equal slices of whole f32x4 when n is large enough to pay.
+   */
+  sliced(name: SlicedName, direct: SlicedKernel): SlicedKernel {
+    const k = SLICED_NAMES.indexOf(name), spec = SLICED[name], a = this.args;
+    return (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) => {
+      a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5; a[6] = a6; a[7] = a7; a[8] = a8; a[9] = a9; a[10] = a10;
+      const n = a[spec.n];
+      if (this.closed || n < MIN_SPLIT_ELEMENTS) return direct(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+      this.runSliced(k, spec.buffers, spec.n, n, direct);
+    };
+  }
+
+  private runSliced(k: number, buffers: readonly number[], nAt: number, n: number, direct: SlicedKernel): void {
     const part = Math.ceil(n / this.threads / 4) * 4;
-    const seq = ++this.seq, i = this.i32;
+    const seq = ++this.seq, a = this.args;
     let used = 0;
     for (let s0 = part; s0 < n; s0 += part, used++) {
-      const o = used * STRIDE, b = s0 * 4;
-      i[o + 2] = ADAM;
-      i[o + 3] = W + b; i[o + 4] = M + b; i[o + 5] = V + b; i[o + 6] = Vhat ? Vhat + b : 0; i[o + 7] = G + b;
-      i[o + 8] = Math.min(part, n - s0); i[o + 9] = amsgrad; this.f32[o + 10] = alpha; this.f32[o + 11] = epsilon;
-      this.f64[o / 2 + 6] = beta1; this.f64[o / 2 + 7] = beta2;
+      const o = used * STRIDE, f = o / 2 + ARGS;
+      this.i32[o + 2] = SLICED_OP; this.i32[o + 3] = k;
+      for (let j = 0; j < MAX_ARGS; j++) this.f64[f + j] = a[j];
+      for (const b of buffers) if (a[b]) this.f64[f + b] = a[b] + s0 * 4;
+      this.f64[f + nAt] = Math.min(part, n - s0);
       this.start(o, seq);
     }
+    a[nAt] = Math.min(part, n);
     try {
-      this.kernels.adamUpdate(W, M, V, Vhat, G, Math.min(part, n), alpha, beta1, beta2, epsilon, amsgrad);
+      direct(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
     } finally {
       this.finish(used, seq);
     }
@@ -161,14 +175,14 @@ export class ThreadPool {
   private finish(used: number, seq: number): void {
     for (let w = 0; w < used; w++) this.waitDone(w * STRIDE + 1, seq);
     for (let w = 0; w < used; w++) {
-      if (this.i32[w * STRIDE + 16]) {
-        this.i32[w * STRIDE + 16] = 0;
+      if (this.i32[w * STRIDE + TRAPPED]) {
+        this.i32[w * STRIDE + TRAPPED] = 0;
         throw new Error('keelnet: the wasm core trapped in a pool worker (a pointer or size outside memory)');
       }
     }
   }
 
-  /** Wait until control[at] = seq: spin briefly (the worker is usually about done), then block where allowed. */
+  /** Wait until control[at] = seq: spin up to SPIN_MS (the worker is usually about done), then block where allowed. */
   private waitDone(at: number, seq: number): void {
     const i = this.i32;
     for (let t0 = performance.now(), spin = 0; ; spin++) {

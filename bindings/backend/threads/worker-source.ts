@@ -8,21 +8,25 @@
  * the arguments beside it (gemm on its own packing-scratch slot), publish `done = seq`, notify.
  * seq < 0: quit.
  */
+import { SLICED_NAMES } from './sliced.js';
+
 export const WORKER_SOURCE = String.raw`
 'use strict';
-const STRIDE = 32, GEMM = 0, ADAM = 1, SPIN_MS = 5;
+const STRIDE = 32, GEMM = 0, SLICED = 1, ARGS = 2, TRAPPED = 31, SPIN_MS = 5;
+const SLICED_NAMES = ${JSON.stringify(SLICED_NAMES)};
 async function serve({ module, memory, control, worker }, post) {
   const instance = await WebAssembly.instantiate(module, {
     env: { memory, abort() { throw new Error('keelnet: the wasm core aborted (pool worker)'); } },
   });
-  const { gemmStrided, adamUpdate } = instance.exports;
+  const { gemmStrided } = instance.exports;
+  const sliced = SLICED_NAMES.map((name) => instance.exports[name]);
   const i32 = new Int32Array(control), f32 = new Float32Array(control), f64 = new Float64Array(control);
-  const o = worker * STRIDE, slot = worker + 1;
+  const o = worker * STRIDE, slot = worker + 1, f = o / 2 + ARGS;
   post('ready');
   let seen = 0;
   for (;;) {
-    // Spin a little before sleeping: the next call of a training step usually comes within
-    // microseconds, and waking a sleeping thread costs more than that.
+    // Spin before sleeping: the next call of a training step comes within microseconds to a
+    // millisecond, and waking a sleeping thread costs more than that.
     let seq = Atomics.load(i32, o);
     for (let t0 = performance.now(), spin = 0; seq === seen; spin++) {
       if ((spin & 1023) === 0 && performance.now() - t0 > SPIN_MS) break;
@@ -36,13 +40,14 @@ async function serve({ module, memory, control, worker }, post) {
         gemmStrided(i32[o + 3], i32[o + 4], i32[o + 5], i32[o + 6], i32[o + 7], i32[o + 8],
           i32[o + 9], i32[o + 10], i32[o + 11], i32[o + 12], i32[o + 13], f32[o + 14], f32[o + 15],
           i32[o + 17], i32[o + 18], slot);
-      } else if (i32[o + 2] === ADAM) {
-        adamUpdate(i32[o + 3], i32[o + 4], i32[o + 5], i32[o + 6], i32[o + 7], i32[o + 8],
-          f32[o + 10], f64[o / 2 + 6], f64[o / 2 + 7], f32[o + 11], i32[o + 9]);
+      } else if (i32[o + 2] === SLICED) {
+        // Every kernel takes at most 11 arguments; wasm ignores the extra ones.
+        sliced[i32[o + 3]](f64[f], f64[f + 1], f64[f + 2], f64[f + 3], f64[f + 4], f64[f + 5],
+          f64[f + 6], f64[f + 7], f64[f + 8], f64[f + 9], f64[f + 10]);
       }
     } catch {
       // A trap (an out-of-bounds pointer): report it rather than leave the caller waiting.
-      i32[o + 16] = 1;
+      i32[o + TRAPPED] = 1;
     }
     Atomics.store(i32, o + 1, seq);
     Atomics.notify(i32, o + 1);
