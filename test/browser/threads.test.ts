@@ -110,9 +110,10 @@ describe('threads in the browser', () => {
     expect(two.crossOriginIsolated).toBe(true);
     expect([two.threadCount, one.threadCount]).toEqual([2, 1]);
     expect([two.wasmBuild, one.wasmBuild]).toEqual([simd, simd]);
-    // The pool handed blocks to its worker (every step: gemms of ≥ 2^18 multiply-adds, Adam over
-    // ≥ 2^16 parameters); on one thread nothing was handed off.
-    expect(two.workerWakeups).toBeGreaterThanOrEqual(8 * 3);
+    // The pool called its worker in: every step's two gemms of ≥ 2^18 multiply-adds always are
+    // (chunks go to whichever thread is free first); the sliced Adam update and gradient fill
+    // (≥ 2^16 parameters) too, unless the worker is still waking. On one thread: never.
+    expect(two.workerWakeups).toBeGreaterThanOrEqual(8 * 2);
     expect(one.workerWakeups).toBe(0);
     expectTrained(two);
     expectTrained(one);

@@ -188,15 +188,24 @@ describe('ready({ threads }) and setThreads', () => {
   });
 });
 
-describe('a trap in a worker', () => {
-  it('throws on the calling thread instead of hanging; the pool keeps working', async () => {
+describe('a trap in the pool', () => {
+  it('a worker\'s slice out of memory: throws on the calling thread instead of hanging; the pool keeps working', async () => {
     const two = await createThreadedBackend(2);
-    // C (260, 200) is split by rows, 132 for the caller and 128 for the worker; C is placed so
-    // that the caller's rows end exactly at the end of memory and the worker's lie beyond it.
-    const end = two.memoryBytes();
-    expect(() => two.gemm(end - 4 * 132 * 200, 0, 0, 260, 200, 40, 0, 0, 1, 0)).toThrow(/trapped in a pool worker/);
+    // fill in two slices of n/2: the caller's ends exactly at the end of memory, the worker's lies beyond it.
+    const n = 1 << 18, end = two.memoryBytes();
+    expect(() => two.fill(end - 4 * (n / 2), 1, n)).toThrow(/trapped in a pool worker/);
     const ok = gemmOn(two, 100, 500, 784, 0, 0, 1, 0, 1);
     expect(ok.every(Number.isFinite)).toBe(true);
+    await two.terminate();
+  });
+
+  it('gemm chunks out of memory (whoever takes them): throws, no chunk is left hanging, the next calls are clean', async () => {
+    const two = await createThreadedBackend(2);
+    // C (260, 200) in row chunks; C starts past the end of memory, so every chunk traps.
+    const end = two.memoryBytes();
+    expect(() => two.gemm(end + 4096, 0, 0, 260, 200, 40, 0, 0, 1, 0)).toThrow(/out of bounds|trapped in a pool worker/);
+    const [one] = await backends();
+    expect(firstDifference(gemmOn(two, 100, 500, 784, 0, 0, 1, 0, 1), gemmOn(one, 100, 500, 784, 0, 0, 1, 0, 1))).toBe(-1);
     await two.terminate();
   });
 });

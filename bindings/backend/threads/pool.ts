@@ -1,41 +1,60 @@
 /**
  * A pool of workers that run kernels on disjoint parts of their outputs, on one shared memory:
- * gemm and gemmBias by blocks of C's rows or columns, and the element-wise kernels of sliced.ts
- * (activations, clipping, memory helpers, every optimizer update) by slices of their buffers.
+ * gemm and gemmBias in chunks of C's columns or rows that every thread takes from a shared
+ * counter as it becomes free (a core the machine slows down simply takes fewer), and the
+ * element-wise kernels of sliced.ts (activations, clipping, memory helpers, every optimizer
+ * update) in equal slices of their buffers.
  *
  * Every worker instantiates the threads build on the same shared WebAssembly.Memory and owns
- * packing-scratch slot w + 1; the calling thread uses slot 0.
- * Synchronisation is one control block of STRIDE int32 per worker in a SharedArrayBuffer
- * (128 bytes: no two workers share a cache line):
- *   [0] seq   bumped by the caller after writing the arguments; the worker waits on it
- *   [1] done  set to seq by the worker when its part is written; the caller waits on it
- *   [2] op    GEMM or SLICED, then the arguments (worker-source.ts reads them back):
- *   GEMM    [3..13] C, A, B, M, N, K, lda, ldb, ldc, transA, transB (int32)   [14, 15] alpha, beta (f32)
- *           [17, 18] bias, relu (int32: gemmBias's epilogue, 0 0 for none)
- *   SLICED  [3] the kernel's index in SLICED_NAMES; its arguments as f64 from int32 [4] (f64 [2..12])
- *   [31]  1 when the worker's kernel trapped (the caller throws)
- * C is split in blocks of whole tiles: of columns (any width), or of rows (each ≥ 8 rows, so every
- * block takes the packed path). Either way each element is summed in the same order as on one
- * thread, and the sliced kernels are element-wise: N threads give bitwise the results of one.
+ * packing-scratch slot w + 1; the calling thread uses slot 0. The control SharedArrayBuffer
+ * holds one block of STRIDE int32 per worker (128 bytes: no two share a cache line), then one
+ * shared GEMM block:
+ *   worker block  [0] seq   bumped by the caller after writing the op; the worker waits on it
+ *                 [1] done  set to seq by the worker when its part is written; the caller waits on it
+ *                 [2] op    GEMM or SLICED
+ *                 [3] SLICED: the kernel's index in SLICED_NAMES; its arguments as f64 from int32 [4]
+ *                 [31] 1 when the worker's kernel trapped (the caller throws)
+ *   GEMM block    [0] ticket: (call << 7) | next chunk, taken with compareExchange
+ *                 [1] chunks finished   [2] chunks   [3..8] K, lda, ldb, ldc, transA, transB
+ *                 [9, 10] alpha, beta (f32)   [11] relu
+ *                 [16 + 6c ..] chunk c: C, A, B, M, N, bias (its block of C and the operands' offsets)
+ * A call's ticket is set to "none left" before its arguments are rewritten, so a worker that
+ * wakes late for an earlier call can never take a chunk of the new one. Every chunk is a block of
+ * whole tiles summed in the same order as on one thread, and the sliced kernels are element-wise:
+ * N threads give bitwise the results of one, whoever computes which chunk.
+ * A worker that has not yet answered its last gemm (descheduled, say) sits out sliced calls
+ * rather than holding them up, and joins the next gemm whenever it wakes.
  */
 import { WORKER_SOURCE } from './worker-source.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, type SlicedName } from './sliced.js';
 
 const STRIDE = 32;
-/** Operation codes in control[2] (the worker source has the same). */
+/** Operation codes in a worker block's [2] (the worker source has the same). */
 const GEMM = 0, SLICED_OP = 1;
-/** First f64 of a SLICED call's arguments within a control block; the trap flag's int32. */
+/** First f64 of a SLICED call's arguments within a worker block; the trap flag's int32. */
 const ARGS = 2, TRAPPED = 31;
+/** GEMM block: offsets of the ticket, the finished-chunk count, the chunk count, the table. */
+const TICKET = 0, FINISHED = 1, CHUNKS = 2, TABLE = 16;
+/** Ticket bits: 7 for the next chunk, the rest for the call. */
+const CHUNK_BITS = 7, NONE_LEFT = (1 << CHUNK_BITS) - 1, CALL_MASK = (1 << (31 - CHUNK_BITS)) - 1;
+/** Chunks per thread a gemm is cut into: enough to even out a slow core, few enough to pack little more. */
+const CHUNKS_PER_THREAD = 2;
+/** The table's room (STRIDE·4 int32 for the GEMM block). */
+const MAX_CHUNKS = 16;
+/** How long a sliced call waits for a worker still answering its last op before going without it. */
+const FREE_WAIT_MS = 0.05;
 /** How long a waiting thread spins before it sleeps: longer than any gap inside a training step. */
 const SPIN_MS = 5;
 /** Below this many elements a sliced kernel runs on the calling thread alone. */
 const MIN_SPLIT_ELEMENTS = 1 << 16;
-/** Below this many multiply-adds a gemm runs on the calling thread alone (handing a block to a spinning worker costs a few µs). */
+/** Below this many multiply-adds a gemm runs on the calling thread alone (handing out chunks costs a few µs). */
 const MIN_SPLIT_MACS = 1 << 18;
-/** Smallest row block: gemm's packed path starts at 8 rows (FEW_ROWS in assembly/kernels/gemm.ts). */
+/** Smallest row chunk: gemm's packed path starts at 8 rows (FEW_ROWS in assembly/kernels/gemm.ts). */
 const MIN_ROWS = 8;
-/** Tile columns (NR in assembly/kernels/gemm.ts): column blocks are whole tiles. */
+/** Tile columns (NR in assembly/kernels/gemm.ts): column chunks are whole tiles. */
 const NR = 8;
+/** Columns from which C is cut by columns even when taller than wide: two chunks of a 128-column packing block (NC). */
+const WIDE = 256;
 
 type GemmStrided = (C: number, A: number, B: number, M: number, N: number, K: number,
   lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
@@ -53,6 +72,12 @@ export class ThreadPool {
   private readonly i32: Int32Array;
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;
+  /** Start of the GEMM block (int32 index). */
+  private readonly g: number;
+  /** The seq each worker was last handed; it is free again once its done equals it. */
+  private readonly given: Int32Array;
+  /** The workers a sliced call hands slices to (reused). */
+  private readonly helpers: Int32Array;
   /** A sliced call's arguments, reused (a training step allocates nothing). */
   private readonly args = new Float64Array(MAX_ARGS);
   private seq = 0;
@@ -63,6 +88,9 @@ export class ThreadPool {
     this.i32 = new Int32Array(control);
     this.f32 = new Float32Array(control);
     this.f64 = new Float64Array(control);
+    this.g = workers.length * STRIDE;
+    this.given = new Int32Array(workers.length);
+    this.helpers = new Int32Array(workers.length);
   }
 
   /** Threads in all: the workers plus the calling thread. */
@@ -75,59 +103,109 @@ export class ThreadPool {
   static async create(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory,
     gemmStrided: GemmStrided): Promise<ThreadPool> {
     const n = threads - 1;
-    const control = new SharedArrayBuffer(Math.max(n, 1) * STRIDE * 4);
+    // The workers' blocks, then the GEMM block (4 strides: its table).
+    const control = new SharedArrayBuffer((n + 4) * STRIDE * 4);
     const workers = await Promise.all(Array.from({ length: n }, (_, worker) =>
-      startWorker({ module, memory, control, worker })));
+      startWorker({ module, memory, control, worker, gemmAt: n * STRIDE })));
     return new ThreadPool(workers, control, gemmStrided);
   }
 
-  /**
-   * gemm (same arguments, dense row-major), split when it is large enough to pay: by columns of C
-   * when C is at least as wide as tall (each thread packs only its own columns of op(B), and op(A)
-   * is packed as often in all as on one thread), else by rows.
-   */
+  /** gemm (same arguments, dense row-major), in chunks when it is large enough to pay. */
   gemm(C: number, A: number, B: number, M: number, N: number, K: number,
     transA: number, transB: number, alpha: number, beta: number): void {
-    this.split(C, A, B, M, N, K, transA, transB, alpha, beta, 0, 0);
+    this.chunked(C, A, B, M, N, K, transA, transB, alpha, beta, 0, 0);
   }
 
-  /** gemmBias (same arguments), split as gemm is; a block of C's columns takes its slice of the bias. */
+  /** gemmBias (same arguments), chunked as gemm is; a chunk of C's columns takes its slice of the bias. */
   gemmBias(C: number, A: number, B: number, M: number, N: number, K: number,
     transA: number, transB: number, bias: number, relu: number): void {
-    this.split(C, A, B, M, N, K, transA, transB, 1, 0, bias, relu);
+    this.chunked(C, A, B, M, N, K, transA, transB, 1, 0, bias, relu);
   }
 
-  private split(C: number, A: number, B: number, M: number, N: number, K: number,
+  private chunked(C: number, A: number, B: number, M: number, N: number, K: number,
     transA: number, transB: number, alpha: number, beta: number, bias: number, relu: number): void {
     const lda = transA ? M : K, ldb = transB ? K : N;
-    const small = this.closed || M * N * K < MIN_SPLIT_MACS;
-    const byCols = N >= M;
-    const block = small ? (byCols ? N : M) : byCols ? blockCols(N, this.threads) : blockRows(M, this.threads);
-    if (block >= (byCols ? N : M)) {
+    if (this.closed || M * N * K < MIN_SPLIT_MACS || this.workers.length === 0) {
       this.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
       return;
     }
-    // The calling thread takes the first block, workers the rest.
-    const seq = ++this.seq, i = this.i32;
-    let used = 0;
-    for (let s0 = block; s0 < (byCols ? N : M); s0 += block, used++) {
-      const o = used * STRIDE;
-      // Block s0.. of C's columns: C, op(B) and the bias start s0 columns in; of C's rows: C, op(A) s0 rows down.
-      const [c, a, b, m, n, bs] = byCols
-        ? [C + s0 * 4, A, B + (transB ? s0 * ldb : s0) * 4, M, Math.min(block, N - s0), bias && bias + s0 * 4]
-        : [C + s0 * N * 4, A + (transA ? s0 : s0 * lda) * 4, B, Math.min(block, M - s0), N, bias];
-      i[o + 2] = GEMM;
-      i[o + 3] = c; i[o + 4] = a; i[o + 5] = b;
-      i[o + 6] = m; i[o + 7] = n; i[o + 8] = K; i[o + 9] = lda; i[o + 10] = ldb; i[o + 11] = N;
-      i[o + 12] = transA; i[o + 13] = transB; this.f32[o + 14] = alpha; this.f32[o + 15] = beta;
-      i[o + 17] = bs; i[o + 18] = relu;
-      this.start(o, seq);
+    const i = this.i32, g = this.g, seq = ++this.seq;
+    // "None left" for this call before anything is rewritten: a worker still looking at the last
+    // call's ticket can no longer claim a chunk (its compareExchange fails).
+    Atomics.store(i, g + TICKET, ((seq & CALL_MASK) << CHUNK_BITS) | NONE_LEFT);
+    const chunks = this.planChunks(C, A, B, M, N, lda, ldb, transA, transB, bias);
+    if (chunks < 2) {
+      this.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
+      return;
     }
-    // finally: never return (or throw) while a worker may still be writing.
-    try {
-      this.gemmStrided(C, A, B, byCols ? M : block, byCols ? block : N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
-    } finally {
-      this.finish(used, seq);
+    i[g + 3] = K; i[g + 4] = lda; i[g + 5] = ldb; i[g + 6] = N; i[g + 7] = transA; i[g + 8] = transB;
+    this.f32[g + 9] = alpha; this.f32[g + 10] = beta; i[g + 11] = relu;
+    i[g + CHUNKS] = chunks;
+    Atomics.store(i, g + FINISHED, 0);
+    // The table is written: open the call.
+    Atomics.store(i, g + TICKET, (seq & CALL_MASK) << CHUNK_BITS);
+    // Every worker, even one still answering the last call (only a gemm can be left unanswered:
+    // sliced calls are waited for): its op stays GEMM, and the ticket tells it which call is on.
+    for (let w = 0; w < this.workers.length; w++) {
+      i[w * STRIDE + 2] = GEMM;
+      this.start(w, seq);
+    }
+    // Take chunks like any worker (after a trap: claim the rest without computing them, so no
+    // chunk is left unclaimed), then wait until every chunk is finished — never return while a
+    // worker may still be writing.
+    let trapped = false, error: unknown;
+    for (let c; (c = this.takeChunk(seq)) >= 0;) {
+      const t = g + TABLE + 6 * c;
+      if (!trapped) {
+        try {
+          this.gemmStrided(i[t], i[t + 1], i[t + 2], i[t + 3], i[t + 4], K, lda, ldb, N, transA, transB, alpha, beta, i[t + 5], relu, 0);
+        } catch (e) {
+          trapped = true; error = e;
+        }
+      }
+      Atomics.add(i, g + FINISHED, 1);
+    }
+    this.waitFor(g + FINISHED, chunks);
+    const workerTrapped = this.clearTraps();
+    if (trapped) throw error;
+    if (workerTrapped) throw workerTrap();
+  }
+
+  /**
+   * Cut C into chunks of whole tiles and write them to the table: by columns when C is at least
+   * as wide as tall or WIDE columns (each chunk packs only its own columns of op(B), and op(A) as
+   * often in all as one thread would), else by rows of at least MIN_ROWS. Returns the count (1: no cut).
+   */
+  private planChunks(C: number, A: number, B: number, M: number, N: number, lda: number, ldb: number,
+    transA: number, transB: number, bias: number): number {
+    const want = Math.min(this.threads * CHUNKS_PER_THREAD, MAX_CHUNKS);
+    const i = this.i32, t0 = this.g + TABLE;
+    let chunks = 0;
+    if (N >= M || N >= WIDE) {
+      const width = Math.ceil(N / Math.min(want, Math.floor(N / NR)) / NR) * NR;
+      for (let j = 0; j < N; j += width, chunks++) {
+        const t = t0 + 6 * chunks;
+        i[t] = C + j * 4; i[t + 1] = A; i[t + 2] = B + (transB ? j * ldb : j) * 4;
+        i[t + 3] = M; i[t + 4] = Math.min(width, N - j); i[t + 5] = bias && bias + j * 4;
+      }
+    } else {
+      const rows = chunkRows(M, want);
+      for (let r = 0; r < M; r += rows, chunks++) {
+        const t = t0 + 6 * chunks;
+        i[t] = C + r * N * 4; i[t + 1] = A + (transA ? r : r * lda) * 4; i[t + 2] = B;
+        i[t + 3] = Math.min(rows, M - r); i[t + 4] = N; i[t + 5] = bias;
+      }
+    }
+    return chunks;
+  }
+
+  /** The next chunk of call `seq` (claimed), or −1 when none is left. */
+  private takeChunk(seq: number): number {
+    const i = this.i32, at = this.g + TICKET, call = seq & CALL_MASK;
+    for (;;) {
+      const v = Atomics.load(i, at);
+      if (v >>> CHUNK_BITS !== call || (v & NONE_LEFT) >= i[this.g + CHUNKS]) return -1;
+      if (Atomics.compareExchange(i, at, v, v + 1) === v) return v & NONE_LEFT;
     }
   }
 
@@ -146,51 +224,70 @@ export class ThreadPool {
   }
 
   private runSliced(k: number, buffers: readonly number[], nAt: number, n: number, direct: SlicedKernel): void {
-    const part = Math.ceil(n / this.threads / 4) * 4;
+    // Slices go to workers that have answered their last op: one still waking for a gemm it
+    // missed (descheduled, say) sits this call out rather than holding it up.
+    const helpers = this.helpers;
+    let free = 0;
+    for (let w = 0; w < this.workers.length; w++) if (this.waitFree(w)) helpers[free++] = w;
+    const part = Math.ceil(n / (free + 1) / 4) * 4;
     const seq = ++this.seq, a = this.args;
     let used = 0;
     for (let s0 = part; s0 < n; s0 += part, used++) {
-      const o = used * STRIDE, f = o / 2 + ARGS;
+      const w = helpers[used], o = w * STRIDE, f = o / 2 + ARGS;
       this.i32[o + 2] = SLICED_OP; this.i32[o + 3] = k;
       for (let j = 0; j < MAX_ARGS; j++) this.f64[f + j] = a[j];
       for (const b of buffers) if (a[b]) this.f64[f + b] = a[b] + s0 * 4;
       this.f64[f + nAt] = Math.min(part, n - s0);
-      this.start(o, seq);
+      this.start(w, seq);
     }
     a[nAt] = Math.min(part, n);
     try {
       direct(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
     } finally {
-      this.finish(used, seq);
+      // Never return (or throw) while a worker may still be writing.
+      for (let u = 0; u < used; u++) this.waitFor(helpers[u] * STRIDE + 1, seq);
+      if (this.clearTraps()) throw workerTrap();
     }
   }
 
-  /** Hand the worker whose block starts at `o` its part (the arguments are written). */
-  private start(o: number, seq: number): void {
-    Atomics.store(this.i32, o, seq);
-    Atomics.notify(this.i32, o);
+  /** Whether worker w has answered the last op it was handed. */
+  private free(w: number): boolean {
+    return Atomics.load(this.i32, w * STRIDE + 1) === this.given[w];
   }
 
-  /** Wait for the first `used` workers to finish call `seq`; throw if one of them trapped. */
-  private finish(used: number, seq: number): void {
-    for (let w = 0; w < used; w++) this.waitDone(w * STRIDE + 1, seq);
-    for (let w = 0; w < used; w++) {
-      if (this.i32[w * STRIDE + TRAPPED]) {
-        this.i32[w * STRIDE + TRAPPED] = 0;
-        throw new Error('keelnet: the wasm core trapped in a pool worker (a pointer or size outside memory)');
-      }
+  /** Whether worker w answers its last op within FREE_WAIT_MS (right after a gemm it is usually a few µs from it). */
+  private waitFree(w: number): boolean {
+    for (let t0 = performance.now(), spin = 0; !this.free(w); spin++) {
+      if ((spin & 255) === 0 && performance.now() - t0 > FREE_WAIT_MS) return false;
     }
+    return true;
   }
 
-  /** Wait until control[at] = seq: spin up to SPIN_MS (the worker is usually about done), then block where allowed. */
-  private waitDone(at: number, seq: number): void {
+  /** Hand worker w op `seq` (its arguments are written). */
+  private start(w: number, seq: number): void {
+    this.given[w] = seq;
+    Atomics.store(this.i32, w * STRIDE, seq);
+    Atomics.notify(this.i32, w * STRIDE);
+  }
+
+  /** Whether a worker's kernel trapped in the call just finished; clears the flags for the next. */
+  private clearTraps(): boolean {
+    let trapped = false;
+    for (let w = 0; w < this.workers.length; w++) {
+      if (this.i32[w * STRIDE + TRAPPED]) { this.i32[w * STRIDE + TRAPPED] = 0; trapped = true; }
+    }
+    return trapped;
+  }
+
+  /** Wait until control[at] = value: spin up to SPIN_MS (the others are usually about done), then block where allowed. */
+  private waitFor(at: number, value: number): void {
     const i = this.i32;
     for (let t0 = performance.now(), spin = 0; ; spin++) {
-      if (Atomics.load(i, at) === seq) return;
+      if (Atomics.load(i, at) === value) return;
       if ((spin & 1023) === 0 && performance.now() - t0 > SPIN_MS) break;
     }
     // Browsers forbid Atomics.wait on the main thread: keep spinning there.
-    while (Atomics.load(i, at) !== seq) if (isNode) Atomics.wait(i, at, Atomics.load(i, at), 10);
+    for (let v; (v = Atomics.load(i, at)) !== value;) if (isNode) Atomics.wait(i, at, v, 10);
   }
 
   /** Stop the workers; later calls run on the calling thread. */
@@ -205,12 +302,14 @@ export class ThreadPool {
   }
 }
 
+const workerTrap = () => new Error('keelnet: the wasm core trapped in a pool worker (a pointer or size outside memory)');
+
 /**
- * Rows per block when M rows are split over up to `threads` threads: whole 4-row tiles, and
- * every block (the last one too) at least MIN_ROWS. M when no split qualifies.
+ * Rows per chunk when M rows are cut into up to `want` chunks: whole 4-row tiles, and every
+ * chunk (the last one too) at least MIN_ROWS. M when no cut qualifies.
  */
-function blockRows(M: number, threads: number): number {
-  for (let parts = Math.min(threads, Math.floor(M / MIN_ROWS)); parts >= 2; parts--) {
+function chunkRows(M: number, want: number): number {
+  for (let parts = Math.min(want, Math.floor(M / MIN_ROWS)); parts >= 2; parts--) {
     const rows = Math.ceil(M / parts / 4) * 4;
     const last = M - (Math.ceil(M / rows) - 1) * rows;
     if (rows >= MIN_ROWS && last >= MIN_ROWS) return rows;
@@ -218,17 +317,7 @@ function blockRows(M: number, threads: number): number {
   return M;
 }
 
-/**
- * Columns per block when N columns are split over up to `threads` threads: whole 8-column tiles
- * (NR). Any M works: the few-rows path sums each element in the same order at any width.
- * N when no split qualifies.
- */
-function blockCols(N: number, threads: number): number {
-  const parts = Math.min(threads, Math.floor(N / NR));
-  return parts < 2 ? N : Math.ceil(N / parts / NR) * NR;
-}
-
-interface WorkerInit { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; worker: number }
+interface WorkerInit { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; worker: number; gemmAt: number }
 
 /** One worker running WORKER_SOURCE; resolves once it has instantiated the module. */
 async function startWorker(init: WorkerInit): Promise<PoolWorker> {

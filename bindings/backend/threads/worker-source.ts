@@ -13,8 +13,9 @@ import { SLICED_NAMES } from './sliced.js';
 export const WORKER_SOURCE = String.raw`
 'use strict';
 const STRIDE = 32, GEMM = 0, SLICED = 1, ARGS = 2, TRAPPED = 31, SPIN_MS = 5;
+const TICKET = 0, FINISHED = 1, CHUNKS = 2, TABLE = 16, CHUNK_BITS = 7, NONE_LEFT = 127, CALL_MASK = (1 << 24) - 1;
 const SLICED_NAMES = ${JSON.stringify(SLICED_NAMES)};
-async function serve({ module, memory, control, worker }, post) {
+async function serve({ module, memory, control, worker, gemmAt: g }, post) {
   const instance = await WebAssembly.instantiate(module, {
     env: { memory, abort() { throw new Error('keelnet: the wasm core aborted (pool worker)'); } },
   });
@@ -37,9 +38,22 @@ async function serve({ module, memory, control, worker }, post) {
     seen = seq;
     try {
       if (i32[o + 2] === GEMM) {
-        gemmStrided(i32[o + 3], i32[o + 4], i32[o + 5], i32[o + 6], i32[o + 7], i32[o + 8],
-          i32[o + 9], i32[o + 10], i32[o + 11], i32[o + 12], i32[o + 13], f32[o + 14], f32[o + 15],
-          i32[o + 17], i32[o + 18], slot);
+        // Claim chunks of this call until none is left (a ticket of a later call: none either).
+        const call = seq & CALL_MASK;
+        for (;;) {
+          const v = Atomics.load(i32, g + TICKET);
+          if (v >>> CHUNK_BITS !== call || (v & NONE_LEFT) >= i32[g + CHUNKS]) break;
+          if (Atomics.compareExchange(i32, g + TICKET, v, v + 1) !== v) continue;
+          const t = g + TABLE + 6 * (v & NONE_LEFT);
+          try {
+            gemmStrided(i32[t], i32[t + 1], i32[t + 2], i32[t + 3], i32[t + 4], i32[g + 3], i32[g + 4], i32[g + 5],
+              i32[g + 6], i32[g + 7], i32[g + 8], f32[g + 9], f32[g + 10], i32[t + 5], i32[g + 11], slot);
+          } catch {
+            i32[o + TRAPPED] = 1;
+          }
+          Atomics.add(i32, g + FINISHED, 1);
+          Atomics.notify(i32, g + FINISHED);
+        }
       } else if (i32[o + 2] === SLICED) {
         // Every kernel takes at most 11 arguments; wasm ignores the extra ones.
         sliced[i32[o + 3]](f64[f], f64[f + 1], f64[f + 2], f64[f + 3], f64[f + 4], f64[f + 5],

@@ -2,7 +2,7 @@
  * The page test/browser/threads.test.ts drives: `window.runTraining({ threads, simd })` trains a
  * 256-256(relu)-10(softmax) MLP for 8 Adam steps of batch 64 under setSeed(7) on fixed synthetic
  * data and returns plain JSON. Its products (64·256·256 multiply-adds and more) and its 68,362
- * parameters are above the pool's split thresholds (MIN_SPLIT_MACS, MIN_SPLIT_PARAMS in
+ * parameters are above the pool's split thresholds (MIN_SPLIT_MACS, MIN_SPLIT_ELEMENTS in
  * bindings/backend/threads/pool.ts), so with 2 threads the workers really do part of the work.
  */
 import { Sequential, layers, optimizers, ready, setSeed, tensor, threadCount, wasmBuild, type SimdMode } from '../../../bindings/index.js';
