@@ -275,6 +275,13 @@ export interface Backend extends Kernels {
   write(ptr: number, values: ArrayLike<number>, offset?: number, n?: number): void;
   /** Copy int32 values into linear memory at ptr. */
   writeInt32(ptr: number, values: ArrayLike<number>, offset?: number, n?: number): void;
+  /**
+   * Gather rows into linear memory: destination row r (rowLen numbers from ptr + 4·r·rowLen) is
+   * row order[start + r] of `values` (row start + r when order is null), for r < count; stored
+   * as float32, or as int32 when `int32`. One call per batch (loadBatch).
+   */
+  writeRows(ptr: number, values: ArrayLike<number>, rowLen: number, order: Int32Array | null,
+    start: number, count: number, int32: boolean): void;
   /** Read one float. */
   get(ptr: number): number;
 }

@@ -98,6 +98,15 @@ export class JsBackend implements Backend {
     for (let i = 0; i < n; i++) a[d + i] = values[offset + i];
   }
 
+  writeRows(ptr: number, values: ArrayLike<number>, rowLen: number, order: Int32Array | null,
+    start: number, count: number, int32: boolean): void {
+    for (let r = 0; r < count; r++) {
+      const i = order ? order[start + r] : start + r, to = ptr + 4 * r * rowLen;
+      if (int32) this.writeInt32(to, values, i * rowLen, rowLen);
+      else this.write(to, values, i * rowLen, rowLen);
+    }
+  }
+
   get(ptr: number): number {
     return this.heap.f[ptr >> 2];
   }

@@ -102,14 +102,8 @@ export function checkTargets(y: unknown, n: number, sparse: boolean, outputShape
 /** Copy the rows `order[start .. start+count)` of x and y into the planned input and target buffers. */
 export function loadBatch(be: Backend, inputPtr: number, targetPtr: number, x: Tensor, y: Targets | undefined,
   order: Int32Array | null, start: number, count: number): void {
-  const rowLen = x.size / x.shape[0];
-  for (let r = 0; r < count; r++) {
-    const i = order ? order[start + r] : start + r;
-    be.write(inputPtr + r * rowLen * 4, x.values, i * rowLen, rowLen);
-    if (!y) continue;
-    if (y.int) be.writeInt32(targetPtr + r * y.perSample * 4, y.values, i * y.perSample, y.perSample);
-    else be.write(targetPtr + r * y.perSample * 4, y.values, i * y.perSample, y.perSample);
-  }
+  be.writeRows(inputPtr, x.values, x.size / x.shape[0], order, start, count, false);
+  if (y) be.writeRows(targetPtr, y.values, y.perSample, order, start, count, y.int);
 }
 
 function describe(v: unknown): string {

@@ -73,3 +73,22 @@ describe.each(['wasm', 'js', 'js64'] as const)('elementwise values on %s', (name
     expect(Array.from(r.out.X)).toEqual([-0.5, 1, -1.5, 2, -2.5, 6]);
   });
 });
+
+describe('writeRows (the batch gather of loadBatch)', () => {
+  it('copies the rows an order names, as float32 or int32, and nothing past them, on every backend', async () => {
+    for (const be of [await wasmBackend(), jsBackend]) {
+      for (const rowLen of [1, 3, 64, 100]) { // 64 and up: the wasm core's memcpy path for Float32Array
+        const rows = 7, values = randomArray(rows * rowLen, rowLen), order = Int32Array.from([6, 2, 0, 5, 1, 3, 4]);
+        const ptr = be.alloc(4 * (3 * rowLen + 1));
+        be.write(ptr, new Float32Array(3 * rowLen + 1).fill(-9));
+        be.writeRows(ptr, values, rowLen, order, 2, 3, false); // rows 0, 5, 1
+        const want = [0, 5, 1].flatMap((i) => Array.from(values.subarray(i * rowLen, (i + 1) * rowLen)));
+        expect(Array.from(be.read(ptr, 3 * rowLen + 1)), `${be.name} rowLen ${rowLen}`).toEqual([...want, -9]);
+        be.writeRows(ptr, [10, 11, 12, 13], 1, null, 1, 2, true); // labels 11, 12 as int32, in order
+        const ints = new Int32Array(new Float32Array(be.read(ptr, 2)).buffer);
+        expect(Array.from(ints), `${be.name} int32`).toEqual([11, 12]);
+        be.free(ptr);
+      }
+    }
+  });
+});
