@@ -1,15 +1,19 @@
 /**
  * All benchmarks in one process: the one-core WASM SIMD peaks (f32x4 mul+add, and relaxed_madd),
- * GEMM as GFLOP/s and % of those peaks (keelnet's two builds, its js core, a register-blocked
- * plain-JS GEMM, TensorFlow.js wasm and cpu), MNIST MLP training as samples/s (keelnet's two
- * builds and js core, TensorFlow.js wasm and cpu, jax-js), and predict latency (batch 1) and
- * throughput (batch 256). Prints one table and the machine, and writes everything to
+ * GEMM as GFLOP/s and % of those peaks (keelnet's two builds on 1 and 2 threads, its js core, a
+ * register-blocked plain-JS GEMM, TensorFlow.js wasm and cpu), MNIST MLP training as samples/s
+ * (keelnet's two builds on 1 and 2 threads and its js core, TensorFlow.js wasm and cpu, jax-js),
+ * thread scaling in back-to-back pairs (bench/threads.ts), predict latency (batch 1) and
+ * throughput (batch 256), training in a worker, the LSTM and the CNN. Prints one table and the
+ * machine, and writes everything to
  * bench/results/latest.json plus a timestamped copy, and bench/results/gemm.svg (GFLOP/s
  * against size). Run: npm run bench
  *
  * Node 20 runs relaxed SIMD only behind --experimental-wasm-relaxed-simd: where the engine lacks
  * it, this script starts itself again with that flag (which changes nothing else: TF.js and
- * jax-js load the same wasm either way), so one process, one run, times every contender.
+ * jax-js load the same wasm either way), so one process, one run, times every contender. It adds
+ * --expose-gc too: before each timed training chunk, bench/lib/rounds.ts collects the garbage
+ * the last contender left and pauses 100 ms, so nobody is timed while another's is swept.
  *
  * The peak is timed at the start and the end of the run (and by GEMM right around its products),
  * so a run on a noisy machine shows it.
@@ -22,9 +26,12 @@ import os from 'node:os';
 import { relaxedSimdSupported } from '../bindings/backend/features.js';
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
-if (!relaxedSimdSupported() && !process.execArgv.includes(RELAXED_FLAG) && !process.env.KEELNET_BENCH_NO_RELAXED) {
-  const r = spawnSync(process.execPath, [...process.execArgv, RELAXED_FLAG, ...process.argv.slice(1)],
-    { stdio: 'inherit', env: { ...process.env, KEELNET_BENCH_NO_RELAXED: '1' } });
+const needsRelaxed = !relaxedSimdSupported() && !process.execArgv.includes(RELAXED_FLAG);
+const needsGc = typeof (globalThis as { gc?: unknown }).gc !== 'function';
+if ((needsRelaxed || needsGc) && !process.env.KEELNET_BENCH_RESTARTED) {
+  const flags = [...(needsRelaxed ? [RELAXED_FLAG] : []), ...(needsGc ? ['--expose-gc'] : [])];
+  const r = spawnSync(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, KEELNET_BENCH_RESTARTED: '1' } });
   process.exit(r.status ?? 1);
 }
 
@@ -132,6 +139,19 @@ try {
   }
 } catch (e) { fail('training', e); }
 
+// Thread scaling measured in back-to-back pairs of 1 and 2 threads: bench/threads.ts.
+const threadsModule = await optional<typeof import('./threads.js')>('threads');
+let threadScaling: Awaited<ReturnType<NonNullable<typeof threadsModule>['benchThreadScaling']>> = [];
+if (threadsModule) {
+  try {
+    threadScaling = await threadsModule.benchThreadScaling();
+    for (const r of threadScaling) {
+      const name = `keelnet ${r.build === 'relaxed' ? 'wasm relaxed' : 'wasm'}: 2 threads / 1 thread (median of ${r.pairs} back-to-back pairs; 1 thread ${r.oneThreadSamplesPerSec}/s)`;
+      table.push({ bench: 'threads', name, backend: `wasm ${r.build} 2 threads`, shape: 'MLP 784-500-10, batch 100, Adam', value: r.speedup, unit: '×' });
+    }
+  } catch (e) { fail('threads', e); }
+}
+
 let predict: PredictRow[] = [];
 try {
   predict = await benchPredict();
@@ -185,10 +205,11 @@ console.log(`\n${info.cpu} · ${info.logicalCores} logical cores · Node ${info.
 console.table(table);
 const ratios = training.length ? trainingRatios(training) : undefined;
 if (ratios) console.log(`training: keelnet wasm / TF.js wasm ${ratios.keelnetWasmOverTfjsWasm}×, / jax-js ${ratios.keelnetWasmOverJax}×, / keelnet js ${ratios.keelnetWasmOverKeelnetJs}×; relaxed / SIMD128 ${ratios.keelnetRelaxedOverSimd}×, 2 threads / 1 ${ratios.keelnetTwoThreadsOverOne}× (relaxed: ${ratios.keelnetRelaxedTwoThreadsOverOne}×) (medians of per-round ratios)`);
+for (const r of threadScaling) console.log(`threads (paired): ${r.build}: 2 threads / 1 thread ${r.speedup}× (median of ${r.pairs} pairs, range ${r.minSpeedup}–${r.maxSpeedup}×)`);
 for (const s of skipped) console.log(`skipped: ${s}`);
 for (const e of errors) console.log(`FAILED: ${e.bench}: ${e.message}`);
 
-const results = { machine: { ...info, flags: process.execArgv.filter((a) => a.startsWith('--experimental')) }, peak, gemm, training, trainingRatios: ratios, predict, worker: workerRows, lstm: lstmRows, cnn: cnnRows, table, skipped, errors };
+const results = { machine: { ...info, flags: process.execArgv.filter((a) => a.startsWith('--experimental')) }, peak, gemm, training, trainingRatios: ratios, threadScaling, predict, worker: workerRows, lstm: lstmRows, cnn: cnnRows, table, skipped, errors };
 const dir = new URL('./results/', import.meta.url);
 await mkdir(dir, { recursive: true });
 const json = `${JSON.stringify(results, null, 2)}\n`;

@@ -69,7 +69,7 @@ const BATCH = 100, INPUT = 784, HIDDEN = 500, CLASSES = 10, LR = 0.001, SEED = 4
 const DEFAULT_STEPS: Record<ContenderName, number> = { 'keelnet-wasm': 120, 'keelnet-wasm-2threads': 120, 'keelnet-wasm-relaxed': 120, 'keelnet-wasm-relaxed-2threads': 120, 'keelnet-js': 10, 'tfjs-wasm': 30, 'tfjs-cpu': 10, 'jax-wasm': 40 };
 const ORDER: ContenderName[] = ['keelnet-wasm', 'keelnet-wasm-2threads', 'keelnet-wasm-relaxed', 'keelnet-wasm-relaxed-2threads', 'keelnet-js', 'tfjs-wasm', 'tfjs-cpu', 'jax-wasm'];
 
-interface Data { x: Float32Array; labels: Int32Array; n: number }
+export interface Data { x: Float32Array; labels: Int32Array; n: number }
 
 export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> {
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -139,7 +139,7 @@ export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> 
   });
 }
 
-function keelnetContender(id: ContenderName, label: string, be: Backend, data: Data, initial?: Tensor[]): { model: Sequential; contender: Contender<ContenderName> } {
+export function keelnetContender(id: ContenderName, label: string, be: Backend, data: Data, initial?: Tensor[]): { model: Sequential; contender: Contender<ContenderName> } {
   setBackend(be);
   setSeed(SEED);
   const model = new Sequential([

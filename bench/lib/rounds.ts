@@ -42,7 +42,22 @@ export interface Timed {
   lastLoss: number;
 }
 
-/** Time `rounds` rounds of every contender in turn; contenders[0] is the reference of the ratios. */
+/** Idle time before each timed chunk (see settle). */
+const SETTLE_MS = 100;
+
+/**
+ * Let the last contender's leftovers finish before the next is timed: a full garbage collection
+ * where Node exposes it (bench/index.ts runs with --expose-gc), then a short pause in which
+ * background threads go quiet (V8's concurrent sweeping of TF.js's and jax-js's garbage, their
+ * worker threads). On a 2-core machine those threads otherwise take the second core from
+ * whoever runs next, which only a two-thread contender notices. Every contender gets the same.
+ */
+export async function settle(): Promise<void> {
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
+
+/** Time `rounds` rounds of every contender in turn (each after settle()); contenders[0] is the reference of the ratios. */
 export async function runRounds<Id extends string>(contenders: Contender<Id>[], o: RoundsOptions<Id>): Promise<Record<Id, Timed>> {
   const batch = (id: Id) => (typeof o.batch === 'number' ? o.batch : o.batch[id]);
   const ref = contenders[0].id;
@@ -53,6 +68,7 @@ export async function runRounds<Id extends string>(contenders: Contender<Id>[], 
       const samples = o.steps[c.id] * batch(c.id);
       // Walk through the training set; every contender sees the same slice in the same round.
       const from = (r * o.steps[ref] * batch(ref)) % (o.dataSize - samples + 1);
+      await settle();
       const [ms, loss] = await c.train(from, o.steps[c.id]);
       if (!Number.isFinite(loss)) throw new Error(`${o.bench} bench: ${c.name} ${c.backend} loss became ${loss}`);
       rates[i].push(samples / (ms / 1000));
