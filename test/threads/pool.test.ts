@@ -110,6 +110,37 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
     }
   });
 
+  it('reductions in slices: counts and maxima exact, f64 sums within 1e-13, the same on every call', async () => {
+    const [one, two] = await backends();
+    const n = 200_003;
+    const x = randomArray(n, 77, -2, 2), y = randomArray(n, 78, -2, 2);
+    const calls: [string, (be: Backend, px: number, py: number) => number, number][] = [
+      ['sumSquares', (be, px) => be.sumSquares(px, n), 1e-13],
+      ['sumAbs', (be, px) => be.sumAbs(px, n), 1e-13],
+      ['sum', (be, px) => be.sum(px, n), 1e-10], // a sum near 0: relative to Σ|x|, below
+      ['sumSquaredDiff', (be, px, py) => be.sumSquaredDiff(px, py, n), 1e-13],
+      ['countOutside', (be, px) => be.countOutside(px, n, -1.5, 1.5), 0],
+      ['countNonFinite', (be, px) => be.countNonFinite(px, n), 0],
+      ['maxAbs', (be, px) => be.maxAbs(px, n), 0],
+    ];
+    for (const withNaN of [false, true]) {
+      const xs = x.slice();
+      if (withNaN) { xs[n - 5] = NaN; xs[n - 9] = Infinity; } // in the worker's slice
+      const [r1, r2, again] = [one, two, two].map((be) => {
+        const [px, py] = upload(be, xs, y);
+        const out = calls.map(([, f]) => f(be, px, py));
+        freeAll(be, [px, py]);
+        return out;
+      });
+      calls.forEach(([name, , tol], c) => {
+        expect(Object.is(r2[c], again[c]), `${name}: two calls on 2 threads agree bitwise`).toBe(true);
+        if (tol === 0 || Number.isNaN(r1[c])) expect(r2[c], `${name} withNaN=${withNaN}`).toBe(r1[c]);
+        else expect(Math.abs(r2[c] - r1[c]), `${name}`).toBeLessThanOrEqual(tol * Math.max(Math.abs(r1[c]), n));
+      });
+      if (withNaN) expect([r2[0], r2[6], r2[5]]).toEqual([NaN, NaN, 2]);
+    }
+  });
+
   it('adamUpdate in slices (with and without amsgrad, n not a multiple of 4)', async () => {
     // Against the one-thread SIMD128 build too: the threads build must not change the kernel.
     const [one, two] = await backends(), simd = await wasmBackend();

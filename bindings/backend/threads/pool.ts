@@ -12,7 +12,8 @@
  *   worker block  [0] seq   bumped by the caller after writing the op; the worker waits on it
  *                 [1] done  set to seq by the worker when its part is written; the caller waits on it
  *                 [2] op    GEMM or SLICED
- *                 [3] SLICED: the kernel's index in SLICED_NAMES; its arguments as f64 from int32 [4]
+ *                 [3] SLICED: the kernel's index in SLICED_NAMES; its arguments as f64 from int32 [4],
+ *                     and after them (f64 [13]) a reduction's result for its slice
  *                 [31] 1 when the worker's kernel trapped (the caller throws)
  *   GEMM block    [0] ticket: (call << 7) | next chunk, taken with compareExchange
  *                 [1] chunks finished   [2] chunks   [3..8] K, lda, ldb, ldc, transA, transB
@@ -26,7 +27,7 @@
  * rather than holding them up, and joins the next gemm whenever it wakes.
  */
 import { WORKER_SOURCE } from './worker-source.js';
-import { MAX_ARGS, SLICED, SLICED_NAMES, type SlicedName } from './sliced.js';
+import { MAX_ARGS, SLICED, SLICED_NAMES, type SlicedName, type SlicedSpec } from './sliced.js';
 
 const STRIDE = 32;
 /** Operation codes in a worker block's [2] (the worker source has the same). */
@@ -60,9 +61,9 @@ type GemmStrided = (C: number, A: number, B: number, M: number, N: number, K: nu
   lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
   bias: number, relu: number, slot: number) => void;
 
-/** Any kernel of sliced.ts, called with up to MAX_ARGS arguments (extra ones are ignored). */
+/** Any kernel of sliced.ts, called with up to MAX_ARGS arguments (extra ones are ignored); reductions return their result. */
 export type SlicedKernel = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number,
-  a6: number, a7: number, a8: number, a9: number, a10: number) => void;
+  a6: number, a7: number, a8: number, a9: number, a10: number) => number | void;
 
 interface PoolWorker { terminate(): unknown }
 
@@ -214,21 +215,25 @@ export class ThreadPool {
    * into equal slices of whole f32x4 when n is large enough to pay.
    */
   sliced(name: SlicedName, direct: SlicedKernel): SlicedKernel {
-    const k = SLICED_NAMES.indexOf(name), spec = SLICED[name], a = this.args;
+    const k = SLICED_NAMES.indexOf(name), spec: SlicedSpec = SLICED[name], a = this.args;
     return (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) => {
       a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5; a[6] = a6; a[7] = a7; a[8] = a8; a[9] = a9; a[10] = a10;
       const n = a[spec.n];
       if (this.closed || n < MIN_SPLIT_ELEMENTS) return direct(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
-      this.runSliced(k, spec.buffers, spec.n, n, direct);
+      return this.runSliced(k, spec, n, direct);
     };
   }
 
-  private runSliced(k: number, buffers: readonly number[], nAt: number, n: number, direct: SlicedKernel): void {
+  private runSliced(k: number, { buffers, n: nAt, combine }: SlicedSpec, n: number, direct: SlicedKernel): number | void {
     // Slices go to workers that have answered their last op: one still waking for a gemm it
-    // missed (descheduled, say) sits this call out rather than holding it up.
+    // missed (descheduled, say) sits an element-wise call out rather than holding it up. A
+    // reduction waits for it: its slices, and so its f64 sums, must not depend on timing.
     const helpers = this.helpers;
     let free = 0;
-    for (let w = 0; w < this.workers.length; w++) if (this.waitFree(w)) helpers[free++] = w;
+    for (let w = 0; w < this.workers.length; w++) {
+      if (combine) this.waitFor(w * STRIDE + 1, this.given[w]);
+      if (combine || this.waitFree(w)) helpers[free++] = w;
+    }
     const part = Math.ceil(n / (free + 1) / 4) * 4;
     const seq = ++this.seq, a = this.args;
     let used = 0;
@@ -241,13 +246,22 @@ export class ThreadPool {
       this.start(w, seq);
     }
     a[nAt] = Math.min(part, n);
+    let result: number | void;
     try {
-      direct(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
+      result = direct(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
     } finally {
       // Never return (or throw) while a worker may still be writing.
       for (let u = 0; u < used; u++) this.waitFor(helpers[u] * STRIDE + 1, seq);
       if (this.clearTraps()) throw workerTrap();
     }
+    if (!combine) return;
+    // The slices' results in slice order (the worker leaves its result after its arguments).
+    let r = result as number;
+    for (let u = 0; u < used; u++) {
+      const part = this.f64[(helpers[u] * STRIDE) / 2 + ARGS + MAX_ARGS];
+      r = combine === 'sum' ? r + part : Math.max(r, part); // Math.max keeps a NaN, as maxAbs does
+    }
+    return r;
   }
 
   /** Whether worker w has answered the last op it was handed. */

@@ -1,11 +1,16 @@
 /**
- * The element-wise kernels a ThreadPool runs on equal slices of their buffers (pool.ts): memory
- * helpers, activations, clipping and every optimizer update. Each element's result depends on
- * that element alone, so slices of whole f32x4 give bitwise what one call gives. For each
- * kernel: the argument positions of its buffers (a 0 there means "none" and stays 0) and of n.
- * Dropout (a random stream by position) and reductions (sums over all of n) are not here.
+ * The kernels a ThreadPool runs on equal slices of their buffers (pool.ts). For each: the
+ * argument positions of its buffers (a 0 there means "none" and stays 0) and of n.
+ * - Element-wise kernels (memory helpers, activations, clipping, every optimizer update): each
+ *   element's result depends on that element alone, so slices of whole f32x4 give bitwise what
+ *   one call gives.
+ * - Reductions (`combine`): each slice returns its own result, and the caller adds them up (or
+ *   takes their maximum) in slice order. Counts and maxima are exact; the f64 sums add in another
+ *   order than one thread does, so they agree to a few f64 ulps (about 1e-15 relative), and
+ *   always split the same way for a given thread count, so repeated runs agree bitwise.
+ * Dropout (a random stream by position) is not here.
  */
-export interface SlicedSpec { buffers: readonly number[]; n: number }
+export interface SlicedSpec { buffers: readonly number[]; n: number; combine?: 'sum' | 'max' }
 
 export const SLICED = {
   fill: { buffers: [0], n: 2 },
@@ -20,6 +25,13 @@ export const SLICED = {
   adamUpdate: { buffers: [0, 1, 2, 3, 4], n: 5 },
   rmspropUpdate: { buffers: [0, 1, 2, 3, 4], n: 5 },
   adagradUpdate: { buffers: [0, 1, 2], n: 3 },
+  sumSquares: { buffers: [0], n: 1, combine: 'sum' },
+  sumAbs: { buffers: [0], n: 1, combine: 'sum' },
+  sum: { buffers: [0], n: 1, combine: 'sum' },
+  sumSquaredDiff: { buffers: [0, 1], n: 2, combine: 'sum' },
+  countOutside: { buffers: [0], n: 1, combine: 'sum' },
+  countNonFinite: { buffers: [0], n: 1, combine: 'sum' },
+  maxAbs: { buffers: [0], n: 1, combine: 'max' },
 } as const satisfies Record<string, SlicedSpec>;
 
 export type SlicedName = keyof typeof SLICED;

@@ -56,7 +56,8 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
         }
       } else if (i32[o + 2] === SLICED) {
         // Every kernel takes at most 11 arguments; wasm ignores the extra ones.
-        sliced[i32[o + 3]](f64[f], f64[f + 1], f64[f + 2], f64[f + 3], f64[f + 4], f64[f + 5],
+        // A reduction's result for this slice goes after the arguments (void kernels leave NaN).
+        f64[f + 11] = sliced[i32[o + 3]](f64[f], f64[f + 1], f64[f + 2], f64[f + 3], f64[f + 4], f64[f + 5],
           f64[f + 6], f64[f + 7], f64[f + 8], f64[f + 9], f64[f + 10]);
       }
     } catch {
