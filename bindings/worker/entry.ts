@@ -7,7 +7,7 @@
  * Started by createTrainer: a worker_threads Worker in Node, a module Worker in browsers.
  */
 import { expose, releaseProxy, transfer, type Endpoint, type Remote } from 'comlink';
-import { ready, setBackend } from '../backend/index.js';
+import { ready, setBackend, threadCount } from '../backend/index.js';
 import { setWasmSource } from '../backend/wasm.js';
 import type { CallbackHooks, Logs } from '../callbacks/callback.js';
 import { GradientMonitor } from '../callbacks/gradient-monitor.js';
@@ -57,14 +57,16 @@ function bridgeCallback(m: Sequential, req: FitRequest, bridge: HookBridge, pend
 }
 
 const api: WorkerApi = {
-  async init(spec: ModelSpec): Promise<void> {
+  async init(spec: ModelSpec): Promise<{ threads: number }> {
     if (spec.wasmSource !== undefined) setWasmSource(spec.wasmSource);
     setBackend(spec.backend);
-    await ready(spec.backend === 'wasm' && spec.simd ? { simd: spec.simd } : {});
+    // The calling thread's build and thread count (a pool of this worker's own workers), so both compute alike.
+    await ready(spec.backend === 'wasm' ? { ...(spec.simd && { simd: spec.simd }), threads: spec.threads ?? 1 } : {});
     const m = Sequential.fromJSON(spec.json);
     const make = lookup(optimizers as Record<string, (c: object) => Optimizer>, spec.compile.optimizer.className, 'optimizer');
     m.compile({ optimizer: make(spec.compile.optimizer.config), loss: spec.compile.loss, metrics: spec.compile.metrics });
     model = m;
+    return { threads: threadCount() };
   },
 
   async fit(req: FitRequest, bridge: HookBridge): Promise<FitResult> {

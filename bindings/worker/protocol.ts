@@ -19,6 +19,8 @@ export interface ModelSpec {
   backend: 'wasm' | 'js';
   /** The wasm build the calling thread runs ('simd' | 'relaxed'), so both threads compute alike. */
   simd?: 'simd' | 'relaxed';
+  /** The calling thread's thread count: above 1 the worker starts a pool of its own of that size. */
+  threads?: number;
 }
 
 /** A tensor on the wire, or anything else (passed as is, so the worker's checks give the usual message). */
@@ -93,7 +95,8 @@ export interface FitResult {
 
 /** The worker's API. */
 export interface WorkerApi {
-  init(spec: ModelSpec): Promise<void>;
+  /** Build and compile the model; resolves with the threads the worker's core runs on. */
+  init(spec: ModelSpec): Promise<{ threads: number }>;
   fit(req: FitRequest, bridge: HookBridge): Promise<FitResult>;
   stop(): void;
 }

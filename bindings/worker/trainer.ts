@@ -15,7 +15,7 @@
  * `model`; when it rejects, `model` keeps the weights it had before.
  */
 import { proxy, transfer, wrap, type Endpoint, type Remote } from 'comlink';
-import { getBackend, wasmBuild } from '../backend/index.js';
+import { getBackend, threadCount, wasmBuild } from '../backend/index.js';
 import { CallbackList, type CallbackHooks, type CallbackModel, type Logs } from '../callbacks/callback.js';
 import { GradientMonitor, type GradientMonitorArgs, type MonitorRecord } from '../callbacks/gradient-monitor.js';
 import { History } from '../callbacks/history.js';
@@ -43,6 +43,11 @@ export interface Trainer {
   terminate(): Promise<void>;
   /** The underlying Worker (browser) or worker_threads Worker (Node). */
   readonly worker: unknown;
+  /**
+   * Threads the worker's wasm core runs on: the calling thread's threadCount() when createTrainer
+   * was called (its own pool of workers), or 1 where the worker cannot share memory.
+   */
+  readonly threads: number;
 }
 
 const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
@@ -125,8 +130,9 @@ export async function createTrainer(model: Sequential, opts: TrainerOptions = {}
   const started = await startWorker(opts, died);
   const remote: Remote<WorkerApi> = wrap<WorkerApi>(started.endpoint);
   const source = opts.wasmSource instanceof URL ? opts.wasmSource.href : opts.wasmSource;
+  let threads = 1;
   try {
-    await guard(remote.init({ json: model.toJSON(), compile, backend: getBackend(), simd: wasmBuild(), wasmSource: source }));
+    ({ threads } = await guard(remote.init({ json: model.toJSON(), compile, backend: getBackend(), simd: wasmBuild(), threads: threadCount(), wasmSource: source })));
   } catch (e) {
     await started.terminate();
     throw e;
@@ -248,5 +254,6 @@ export async function createTrainer(model: Sequential, opts: TrainerOptions = {}
       await started.terminate();
     },
     worker: started.raw,
+    threads,
   };
 }

@@ -1,11 +1,13 @@
 /**
  * createTrainer in Node (worker_threads): the same History and weights as model.fit on the main
- * thread, callbacks on the calling thread, stop(), and the worker-side callbacks' reports.
+ * thread (on one thread, and on two: the worker's own pool), callbacks on the calling thread,
+ * stop(), and the worker-side callbacks' reports.
  */
 import { isMainThread } from 'node:worker_threads';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Callback, GradientReport, Sequential, callbacks, layers, optimizers, ready, tensor, type Logs, type Tensor } from '../../bindings/index.js';
+import { Callback, GradientReport, Sequential, callbacks, layers, optimizers, ready, setSeed, tensor, threadCount, type Logs, type Tensor } from '../../bindings/index.js';
 import { createTrainer, type Trainer } from '../../bindings/worker/index.js';
+import { randomArray } from '../helpers/close.js';
 import { blobs, smallMlp } from '../helpers/models.js';
 
 beforeAll(async () => { await ready(); });
@@ -52,6 +54,34 @@ describe('trainer.fit', () => {
     const expectedAgain = await main.fit(x, y, options);
     expect(again.history.loss).toEqual(expectedAgain.history.loss);
     expect(again.history.loss[2]).toBeLessThan(history.history.loss[0]);
+  });
+
+  it('on two threads: the worker runs a pool of its own and trains bitwise like model.fit on two threads', async () => {
+    // 256-256-10 at batch 64: its gemms (4.2 M multiply-adds) and Adam update (68 k parameters) are split.
+    const wide = () => {
+      setSeed(11);
+      const m = new Sequential([layers.dense({ units: 256, activation: 'relu', inputShape: [256] }), layers.dense({ units: 10, activation: 'softmax' })]);
+      m.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy' });
+      return m;
+    };
+    const x = tensor(randomArray(256 * 256, 5), [256, 256]), y = tensor(Int32Array.from({ length: 256 }, (_, i) => i % 10), [256]);
+    const options = { epochs: 2, batchSize: 64, shuffle: false, verbose: 0 as const };
+    await ready({ threads: 2 });
+    try {
+      const main = wide();
+      const expected = await main.fit(x, y, options);
+      const model = wide();
+      const trainer = await start(model);
+      expect([threadCount(), trainer.threads]).toEqual([2, 2]);
+      const history = await trainer.fit(x, y, options);
+      expect(history.history.loss).toEqual(expected.history.loss);
+      expect(flat(model.getWeights())).toEqual(flat(main.getWeights()));
+    } finally {
+      await ready({ threads: 1 });
+    }
+    // On one thread the worker has no pool either.
+    const trainer = await start(wide());
+    expect(trainer.threads).toBe(1);
   });
 
   it('runs callbacks on the calling thread, at most once per batch, with the logs model.fit gives', async () => {
