@@ -40,6 +40,8 @@ async function serve(isolated: boolean): Promise<ViteDevServer> {
     plugins: isolated ? [crossOriginIsolation()] : [],
     // The page imports ../../../bindings and fetches ../../../build/keelnet-threads.wasm.
     server: { host: '127.0.0.1', port: 0, fs: { allow: [root] } },
+    optimizeDeps: { include: ['comlink'] },
+    worker: { format: 'es' },
     logLevel: 'warn',
   });
   await server.listen();
@@ -61,8 +63,8 @@ async function openPage(server: ViteDevServer) {
   return { page, errors, warnings };
 }
 
-const train = (page: Page, threads: number, simd: 'simd' | 'relaxed' = 'simd'): Promise<TrainingRun> =>
-  page.evaluate(([threads, simd]) => window.runTraining({ threads, simd }), [threads, simd] as const);
+const train = (page: Page, threads: number, simd: 'simd' | 'relaxed' = 'simd', inWorker = false, shuffle = true): Promise<TrainingRun> =>
+  page.evaluate(([threads, simd, inWorker, shuffle]) => window.runTraining({ threads, simd, inWorker, shuffle }), [threads, simd, inWorker, shuffle] as const);
 
 /** Index of the first weight that differs (Object.is: -0 ≠ 0, NaN = NaN), or -1. */
 const firstDifference = (a: number[], b: number[]) => a.findIndex((x, i) => !Object.is(x, b[i]));
@@ -126,6 +128,21 @@ describe('threads in the browser', () => {
       const at = firstDifference(w, one.weights[k]);
       expect(at, `weights[${k}]: first index that differs (max relative difference ${maxRelativeDifference(w, one.weights[k])})`).toBe(-1);
     });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('crossOriginIsolated: createTrainer\'s module worker starts a pool of its own and trains bitwise as model.fit on 2 threads', async () => {
+    const server = await serve(true);
+    servers.push(server);
+    const { page, errors } = await openPage(server);
+    // Shuffle off: the worker's shuffle is seeded from this thread's stream, not continued from it.
+    const inWorker = await train(page, 2, 'simd', true, false);
+    const onPage = await train(page, 2, 'simd', false, false);
+    expect([inWorker.threadCount, inWorker.trainerThreads, onPage.trainerThreads]).toEqual([2, 2, 0]);
+    expectTrained(inWorker);
+    expect(inWorker.losses).toEqual(onPage.losses);
+    inWorker.weights.forEach((w, k) => expect(firstDifference(w, onPage.weights[k]), `weights[${k}]: first index that differs`).toBe(-1));
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -6,6 +6,7 @@
  * bindings/backend/threads/pool.ts), so with 2 threads the workers really do part of the work.
  */
 import { Sequential, layers, optimizers, ready, setSeed, tensor, threadCount, wasmBuild, type SimdMode } from '../../../bindings/index.js';
+import { createTrainer } from '../../../bindings/worker/index.js';
 
 const SAMPLES = 256, INPUTS = 256, HIDDEN = 256, CLASSES = 10, BATCH = 64, EPOCHS = 2;
 
@@ -18,6 +19,8 @@ export interface TrainingRun {
   workerWakeups: number;
   /** Mean loss per epoch. */
   losses: number[];
+  /** With inWorker: the threads of the trainer's worker (its own pool); else 0. */
+  trainerThreads: number;
   /** Weights before and after fit, in getWeights() order. */
   initialWeights: number[][];
   weights: number[][];
@@ -31,7 +34,11 @@ function syntheticData() {
   return { x: tensor(x, [SAMPLES, INPUTS]), y: tensor(y, [SAMPLES], 'int32') };
 }
 
-async function runTraining({ threads, simd }: { threads: number; simd?: SimdMode }): Promise<TrainingRun> {
+/**
+ * inWorker: train with createTrainer (a module Worker that starts a pool of its own) instead of
+ * model.fit. Its shuffle draws a seed from this thread's stream, so compare it with shuffle off.
+ */
+async function runTraining({ threads, simd, inWorker = false, shuffle = true }: { threads: number; simd?: SimdMode; inWorker?: boolean; shuffle?: boolean }): Promise<TrainingRun> {
   await ready({ threads, simd });
   setSeed(7);
   const model = new Sequential([
@@ -48,9 +55,16 @@ async function runTraining({ threads, simd }: { threads: number; simd?: SimdMode
   const counting = (array: Int32Array, index: number, count?: number) => { workerWakeups++; return notify(array, index, count); };
   Atomics.notify = counting as typeof Atomics.notify;
   let losses: number[];
+  let trainerThreads = 0;
   try {
-    const history = await model.fit(x, y, { epochs: EPOCHS, batchSize: BATCH, shuffle: true, verbose: 0 });
-    losses = history.history.loss;
+    const options = { epochs: EPOCHS, batchSize: BATCH, shuffle, verbose: 0 as const };
+    if (inWorker) {
+      const trainer = await createTrainer(model);
+      trainerThreads = trainer.threads;
+      try { losses = (await trainer.fit(x, y, options)).history.loss; } finally { await trainer.terminate(); }
+    } else {
+      losses = (await model.fit(x, y, options)).history.loss;
+    }
   } finally {
     Atomics.notify = notify;
   }
@@ -61,6 +75,7 @@ async function runTraining({ threads, simd }: { threads: number; simd?: SimdMode
     threadCount: threadCount(),
     wasmBuild: wasmBuild(),
     workerWakeups,
+    trainerThreads,
     losses,
     initialWeights,
     weights,
