@@ -192,6 +192,35 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
   });
 });
 
+describe('a pool with more threads than cores', () => {
+  it('random gemm, gemmBias, element-wise and reduction calls on 4 threads agree bitwise with 1 (workers get descheduled and lag)', async () => {
+    const [one] = await backends();
+    const four = await createThreadedBackend(4);
+    const n = 200_000;
+    const setup = (be: Backend) => upload(be, ...[1, 2, 3, 4].map((k) => randomArray(n, 40 + k)));
+    const [p1, p4] = [setup(one), setup(four)];
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    let differ = 0;
+    for (let call = 0; call < 300; call++) {
+      const op = Math.floor(next() * 4), tA = next() < 0.5 ? 1 : 0;
+      const M = 8 + Math.floor(next() * 150), N = 8 + Math.floor(next() * 250), K = 20 + Math.floor(next() * 250);
+      const len = 70_000 + Math.floor(next() * 120_000);
+      const run = (be: Backend, p: number[]): ArrayLike<number> => {
+        if (op === 0) { be.gemm(p[0], p[1], p[2], M, N, K, tA, 0, 1, 0); return be.read(p[0], M * N); }
+        if (op === 1) { be.gemmBias(p[0], p[1], p[2], M, N, K, tA, 1, p[3], 1); return be.read(p[0], M * N); }
+        if (op === 2) { be.axpy(p[3], p[1], len, 1e-3); return be.read(p[3], n); }
+        return [be.maxAbs(p[1], len), be.countOutside(p[2], len, -0.5, 0.5)];
+      };
+      const a = run(one, p1), b = run(four, p4);
+      if (Array.from(a).some((x, i) => !Object.is(x, b[i]))) differ++;
+    }
+    freeAll(one, p1);
+    await four.terminate();
+    expect(differ).toBe(0);
+  });
+});
+
 describe('ready({ threads }) and setThreads', () => {
   it('switch between the threads build and the one-thread build; bad counts throw before anything changes', async () => {
     const { ready, setThreads, threadCount, wasmBuild } = await import('../../bindings/index.js');
