@@ -26,26 +26,17 @@
  * A worker that has not yet answered its last gemm (descheduled, say) sits out sliced calls
  * rather than holding them up, and joins the next gemm whenever it wakes.
  */
+import { LAYOUT } from './layout.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, type SlicedName, type SlicedSpec } from './sliced.js';
 
-const STRIDE = 32;
-/** Operation codes in a worker block's [2] (the worker source has the same). */
-const GEMM = 0, SLICED_OP = 1;
-/** First f64 of a SLICED call's arguments within a worker block; the trap flag's int32. */
-const ARGS = 2, TRAPPED = 31;
-/** GEMM block: offsets of the ticket, the finished-chunk count, the chunk count, the table. */
-const TICKET = 0, FINISHED = 1, CHUNKS = 2, TABLE = 16;
-/** Ticket bits: 7 for the next chunk, the rest for the call. */
-const CHUNK_BITS = 7, NONE_LEFT = (1 << CHUNK_BITS) - 1, CALL_MASK = (1 << (31 - CHUNK_BITS)) - 1;
+const { STRIDE, GEMM, SLICED: SLICED_OP, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = LAYOUT;
 /** Chunks per thread a gemm is cut into: enough to even out a slow core, few enough to pack little more. */
 const CHUNKS_PER_THREAD = 2;
 /** The table's room (STRIDE·4 int32 for the GEMM block). */
 const MAX_CHUNKS = 16;
 /** How long a sliced call waits for a worker still answering its last op before going without it. */
 const FREE_WAIT_MS = 0.05;
-/** How long a waiting thread spins before it sleeps: longer than any gap inside a training step. */
-const SPIN_MS = 5;
 /** Below this many elements a sliced kernel runs on the calling thread alone. */
 const MIN_SPLIT_ELEMENTS = 1 << 16;
 /** Below this many multiply-adds a gemm runs on the calling thread alone (handing out chunks costs a few µs). */

@@ -8,13 +8,13 @@
  * the arguments beside it (gemm on its own packing-scratch slot), publish `done = seq`, notify.
  * seq < 0: quit.
  */
-import { SLICED_NAMES } from './sliced.js';
+import { LAYOUT } from './layout.js';
+import { MAX_ARGS, SLICED_NAMES } from './sliced.js';
 
 export const WORKER_SOURCE = String.raw`
 'use strict';
-const STRIDE = 32, GEMM = 0, SLICED = 1, ARGS = 2, TRAPPED = 31, SPIN_MS = 5;
-const TICKET = 0, FINISHED = 1, CHUNKS = 2, TABLE = 16, CHUNK_BITS = 7, NONE_LEFT = 127, CALL_MASK = (1 << 24) - 1;
-const SLICED_NAMES = ${JSON.stringify(SLICED_NAMES)};
+const { STRIDE, GEMM, SLICED, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = ${JSON.stringify(LAYOUT)};
+const SLICED_NAMES = ${JSON.stringify(SLICED_NAMES)}, MAX_ARGS = ${MAX_ARGS};
 async function serve({ module, memory, control, worker, gemmAt: g }, post) {
   const instance = await WebAssembly.instantiate(module, {
     env: { memory, abort() { throw new Error('keelnet: the wasm core aborted (pool worker)'); } },
@@ -57,7 +57,7 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
       } else if (i32[o + 2] === SLICED) {
         // Every kernel takes at most 11 arguments; wasm ignores the extra ones.
         // A reduction's result for this slice goes after the arguments (void kernels leave NaN).
-        f64[f + 11] = sliced[i32[o + 3]](f64[f], f64[f + 1], f64[f + 2], f64[f + 3], f64[f + 4], f64[f + 5],
+        f64[f + MAX_ARGS] = sliced[i32[o + 3]](f64[f], f64[f + 1], f64[f + 2], f64[f + 3], f64[f + 4], f64[f + 5],
           f64[f + 6], f64[f + 7], f64[f + 8], f64[f + 9], f64[f + 10]);
       }
     } catch {

@@ -1,0 +1,27 @@
+/**
+ * The control SharedArrayBuffer's layout, shared by the caller (pool.ts, which documents the
+ * whole map) and the workers (worker-source.ts, which gets these numbers written into its code).
+ */
+const CHUNK_BITS = 7;
+
+export const LAYOUT = {
+  /** int32 per worker block (128 bytes: no two blocks share a cache line). */
+  STRIDE: 32,
+  /** Operation codes in a worker block's [2]. */
+  GEMM: 0,
+  SLICED: 1,
+  /** First f64 of a SLICED call's arguments within a worker block; the trap flag's int32. */
+  ARGS: 2,
+  TRAPPED: 31,
+  /** GEMM block: offsets of the ticket, the finished-chunk count, the chunk count, the table. */
+  TICKET: 0,
+  FINISHED: 1,
+  CHUNKS: 2,
+  TABLE: 16,
+  /** Ticket bits: CHUNK_BITS for the next chunk, the rest for the call. */
+  CHUNK_BITS,
+  NONE_LEFT: (1 << CHUNK_BITS) - 1,
+  CALL_MASK: (1 << (31 - CHUNK_BITS)) - 1,
+  /** How long a waiting thread spins before it sleeps: longer than any gap inside a training step. */
+  SPIN_MS: 5,
+} as const;
