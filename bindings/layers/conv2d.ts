@@ -3,18 +3,15 @@
  * sample, kernel W [kh, kw, inC, filters] (the Keras/TF.js layout), bias [filters].
  *
  * Forward: im2col gathers each receptive field into a row of `col` (batch·OH·OW, kh·kw·inC), so
- * the convolution is one GEMM on the core, z = col·W (NN), then a bias add and the activation
- * (z kept for the backward pass, as Dense does). A 1×1 kernel with stride 1 and 'valid' padding
+ * the convolution is one GEMM on the core, z = col·W + b (NN, gemmBias), then the activation,
+ * as Dense does (kernel-layer.ts). A 1×1 kernel with stride 1 and 'valid' padding
  * skips im2col: col is x itself.
  * Backward: dZ = f'(z)·dy in place; dW += colᵀ·dZ (TN); db += colsum(dZ); for dx,
  * dcol = dZ·Wᵀ (NT) written over `col` (no longer needed), then col2im adds it into dx.
  */
-import { getActivation, type Activation } from '../activations.js';
-import { getInitializer, type InitializerIdentifier } from '../initializers.js';
-import { getRegularizer, type Regularizer } from '../regularizers.js';
 import { checkDataFormat, checkPadding, geometry, pair, type Geometry, type Padding, kerasName } from './conv-geometry.js';
-import { affineForward, needsPreActivation } from './affine.js';
-import { Layer, type KernelLayerArgs, type RunContext, type Weight } from './layer.js';
+import { KernelLayer } from './kernel-layer.js';
+import type { KernelLayerArgs, RunContext } from './layer.js';
 
 export interface Conv2DArgs extends KernelLayerArgs {
   /** Number of output channels (filters): a positive integer. */
@@ -31,21 +28,13 @@ export interface Conv2DArgs extends KernelLayerArgs {
   dilationRate?: number | [number, number];
 }
 
-export class Conv2D extends Layer {
+export class Conv2D extends KernelLayer {
   static className = 'Conv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
   readonly dilationRate: [number, number];
-  readonly activation: Activation;
-  readonly useBias: boolean;
-  private readonly kernelInitializer: InitializerIdentifier;
-  private readonly biasInitializer: InitializerIdentifier;
-  readonly kernelRegularizer?: Regularizer;
-  readonly biasRegularizer?: Regularizer;
-  kernel!: Weight;
-  bias?: Weight;
   private g!: Geometry;
 
   constructor(args: Conv2DArgs) {
@@ -60,12 +49,6 @@ export class Conv2D extends Layer {
     this.dilationRate = pair(this.name, 'dilationRate', args.dilationRate, 1);
     this.padding = checkPadding(this.name, args.padding);
     checkDataFormat(this.name, args.dataFormat);
-    this.activation = getActivation(args.activation);
-    this.useBias = args.useBias ?? true;
-    this.kernelInitializer = checkInitializer(this.name, 'kernelInitializer', args.kernelInitializer ?? 'glorotUniform');
-    this.biasInitializer = checkInitializer(this.name, 'biasInitializer', args.biasInitializer ?? 'zeros');
-    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `${this.name}: kernelRegularizer`);
-    this.biasRegularizer = getRegularizer(args.biasRegularizer, `${this.name}: biasRegularizer`);
   }
 
   private geometryFor(inputShape: number[]): Geometry {
@@ -80,9 +63,7 @@ export class Conv2D extends Layer {
   override build(inputShape: number[]): void {
     super.build(inputShape);
     this.g = this.geometryFor(inputShape);
-    const [kh, kw] = this.kernelSize;
-    this.kernel = this.addWeight('kernel', [kh, kw, this.g.C, this.filters], this.kernelInitializer, true, this.kernelRegularizer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, true, this.biasRegularizer);
+    this.addKernelWeights([...this.kernelSize, this.g.C, this.filters], this.filters);
   }
 
   /** A 1×1, stride-1, unpadded convolution is a Dense over positions: col is x itself. */
@@ -96,18 +77,9 @@ export class Conv2D extends Layer {
   private get positions(): number { return this.g.OH * this.g.OW; }
 
   override buffersPerSample(): Record<string, number> {
-    const b: Record<string, number> = {};
-    if (!this.direct) b.col = this.positions * this.patch;
-    if (needsPreActivation(this.activation)) b.z = this.outputSize;
-    return b;
+    return { ...(this.direct ? {} : { col: this.positions * this.patch }), ...this.preActivationBuffer() };
   }
 
-  /** Where conv(x, W) + b lands; y for linear and ReLU (affine.ts). */
-  get preActivation(): number { return this.buffers.z ?? this.y; }
-
-  override outputLogits(): { activation: string; logits: number } {
-    return { activation: this.activation.name, logits: this.preActivation };
-  }
   private get col(): number { return this.direct ? this.x : this.buffers.col; }
 
   forward({ be, batch }: RunContext): void {
@@ -115,15 +87,12 @@ export class Conv2D extends Layer {
     if (!this.direct) {
       be.im2col(col, this.x, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.padTop, g.padLeft);
     }
-    affineForward(be, this.y, this.preActivation, col, this.kernel.ptr, this.bias?.ptr ?? 0,
-      batch * this.positions, this.filters, this.patch, this.activation);
+    this.affineForward(be, col, batch * this.positions, this.filters, this.patch);
   }
 
   backward({ be, batch }: RunContext): void {
-    const g = this.g, rows = batch * this.positions, act = this.activation, dz = this.dy, col = this.col;
-    if (this.lossGivesPreActivationGrad) { /* dy already holds dL/dz */ }
-    else if (act.id === -1) be.softmaxBackward(dz, this.dy, this.y, rows, this.filters);
-    else if (act.name !== 'linear') be.activationBackward(dz, this.dy, this.preActivation, this.y, rows * this.filters, act.id, act.alpha);
+    const g = this.g, rows = batch * this.positions, col = this.col;
+    const dz = this.preActivationGrad(be, rows, this.filters);
     if (this.kernel.gradPtr) be.gemm(this.kernel.gradPtr, col, dz, this.patch, this.filters, rows, 1, 0, 1, 1);
     if (this.bias?.gradPtr) be.biasGrad(this.bias.gradPtr, dz, rows, this.filters);
     if (!this.dx) return;
@@ -138,19 +107,9 @@ export class Conv2D extends Layer {
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(), filters: this.filters, kernelSize: [...this.kernelSize], strides: [...this.strides],
-      padding: this.padding, dataFormat: 'channelsLast', dilationRate: [...this.dilationRate],
-      activation: this.activation.name, useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer,
-      ...(this.kernelRegularizer && { kernelRegularizer: this.kernelRegularizer }),
-      ...(this.biasRegularizer && { biasRegularizer: this.biasRegularizer }),
+      padding: this.padding, dataFormat: 'channelsLast', dilationRate: [...this.dilationRate], ...this.kernelConfig(),
     };
   }
-}
-
-/** Resolve an initializer now, so that a bad name fails in the constructor, naming the layer. */
-function checkInitializer(layer: string, arg: string, id: InitializerIdentifier): InitializerIdentifier {
-  getInitializer(id, `${layer}: ${arg}`);
-  return id;
 }
 
 export function conv2d(args: Conv2DArgs): Conv2D {
