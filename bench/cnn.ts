@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { Conv2D, Dense, Sequential, Tensor, loadMnist, optimizers, ready, setBackend, setSeed } from '../bindings/index.js';
 import { mnistCnn } from '../examples/mnist-cnn.js';
+import { timeKeelnetFit } from './lib/keelnet.js';
 import { type Contender, round3, runRounds } from './lib/rounds.js';
 import { setTfjsWasmPaths, tfjsBackend, tfjsWeights, timeTfjsFit } from './lib/tfjs.js';
 
@@ -175,9 +176,7 @@ function keelnetContender(backend: 'wasm' | 'js', data: Data, initial?: Tensor[]
       },
       async train(from, steps) {
         const [x, y] = slice(from, steps * BATCH);
-        const t0 = performance.now();
-        const h = await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
-        return [performance.now() - t0, h.history.loss[0]];
+        return timeKeelnetFit(model, x, y, BATCH);
       },
     },
   };

@@ -16,8 +16,9 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { Sequential, Tensor, layers, optimizers, ready, setBackend, setSeed } from '../bindings/index.js';
 import { addingProblem } from '../examples/lib/adding-problem.js';
+import { timeKeelnetFit } from './lib/keelnet.js';
 import { type Contender, round3, runRounds } from './lib/rounds.js';
-import { tfjsBackend, tfjsWasmLabel, tfjsWeights, timeTfjsFit } from './lib/tfjs.js';
+import { tfjsBackend, tfjsTraining, tfjsWasmLabel, tfjsWeights } from './lib/tfjs.js';
 
 export type LstmContender = 'keelnet-wasm' | 'keelnet-js' | 'tfjs-wasm';
 
@@ -104,9 +105,7 @@ function keelnet(backend: 'wasm' | 'js', data: { x: Tensor; y: Tensor }, initial
       },
       async train(from, steps) {
         const [x, y] = slice(from, steps * BATCH);
-        const t0 = performance.now();
-        const h = await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
-        return [performance.now() - t0, h.history.loss[0]];
+        return timeKeelnetFit(model, x, y, BATCH);
       },
       dispose: () => model.dispose(),
     },
@@ -131,18 +130,7 @@ async function tfjsWasm(data: { x: Tensor; y: Tensor }, initial: Tensor[]): Prom
   ] as const;
   return {
     id: 'tfjs-wasm', name: `TensorFlow.js ${tf.version.tfjs}`, backend: await tfjsWasmLabel(),
-    async firstLoss() {
-      await use();
-      const [x, y] = slice(0, BATCH);
-      const loss = await model.trainOnBatch(x, y) as number;
-      tf.dispose([x, y]);
-      return loss;
-    },
-    async train(from, steps) {
-      await use();
-      const [x, y] = slice(from, steps * BATCH);
-      return timeTfjsFit(model, x, y, BATCH);
-    },
+    ...tfjsTraining(use, model, slice, BATCH),
     dispose: () => model.dispose(),
   };
 }

@@ -30,8 +30,9 @@ import { JsBackend } from '../bindings/backend/js.js';
 import { WasmBackend } from '../bindings/backend/wasm.js';
 import { createThreadedBackend } from '../bindings/backend/threads/index.js';
 import { jaxMlp } from './jax.js';
+import { timeKeelnetFit } from './lib/keelnet.js';
 import { type Contender, median, round3, runRounds } from './lib/rounds.js';
-import { tfjsBackend, tfjsWasmLabel, tfjsWeights, timeTfjsFit } from './lib/tfjs.js';
+import { tfjsBackend, tfjsTraining, tfjsWasmLabel, tfjsWeights } from './lib/tfjs.js';
 
 export type ContenderName = 'keelnet-wasm' | 'keelnet-wasm-2threads' | 'keelnet-wasm-relaxed' | 'keelnet-wasm-relaxed-2threads' | 'keelnet-js' | 'tfjs-wasm' | 'tfjs-cpu' | 'jax-wasm';
 
@@ -163,9 +164,7 @@ export function keelnetContender(id: ContenderName, label: string, be: Backend, 
     },
     async train(from, steps) {
       const [x, y] = slice(from, steps * BATCH);
-      const t0 = performance.now();
-      const h = await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
-      return [performance.now() - t0, h.history.loss[0]];
+      return timeKeelnetFit(model, x, y, BATCH);
     },
   };
   return { model, contender };
@@ -191,18 +190,7 @@ async function tfjsContender(backend: 'wasm' | 'cpu', data: Data, initial: Tenso
     id: `tfjs-${backend}`,
     name: `TensorFlow.js ${tf.version.tfjs}`,
     backend: backend === 'wasm' ? await tfjsWasmLabel() : backend,
-    async firstLoss() {
-      await use();
-      const [x, y] = slice(0, BATCH);
-      const loss = await model.trainOnBatch(x, y) as number;
-      tf.dispose([x, y]);
-      return loss;
-    },
-    async train(from, steps) {
-      await use();
-      const [x, y] = slice(from, steps * BATCH);
-      return timeTfjsFit(model, x, y, BATCH);
-    },
+    ...tfjsTraining(use, model, slice, BATCH),
   };
 }
 

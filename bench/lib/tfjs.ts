@@ -42,6 +42,28 @@ export function tfjsWeights(weights: Tensor[]): tf.Tensor[] {
 }
 
 /**
+ * A TF.js contender's firstLoss (one trainOnBatch on the first batch) and train (timeTfjsFit over
+ * `steps` batches from sample `from`), each on its backend (`use`); `slice(from, count)` makes the tensors.
+ */
+export function tfjsTraining(use: () => Promise<void>, model: tf.LayersModel,
+  slice: (from: number, count: number) => readonly [tf.Tensor, tf.Tensor], batch: number) {
+  return {
+    async firstLoss(): Promise<number> {
+      await use();
+      const [x, y] = slice(0, batch);
+      const loss = await model.trainOnBatch(x, y) as number;
+      tf.dispose([x, y]);
+      return loss;
+    },
+    async train(from: number, steps: number): Promise<[number, number]> {
+      await use();
+      const [x, y] = slice(from, steps * batch);
+      return timeTfjsFit(model, x, y, batch);
+    },
+  };
+}
+
+/**
  * One shuffled, silent epoch of `model.fit` over x and y, timed until the last update has
  * landed (the last layer's last weight is read back); disposes x and y. Returns [ms, mean loss].
  */
