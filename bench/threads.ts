@@ -1,18 +1,25 @@
 /**
- * Thread scaling of MNIST MLP training (784-500-10, batch 100, Adam), measured in pairs: for each
- * build (SIMD128, and relaxed SIMD where the engine runs it) the one-thread core and the
- * two-thread pool train the same model from the same weights in turns of PAIR_STEPS steps, back
- * to back, PAIRS times (which goes first alternates). Both halves of a ratio are then timed within
- * a fraction of a second of each other, so a change in the machine's speed — frequent on this
- * shared 2-core machine — moves both alike. Reported: the median over pairs of
- * (2-thread samples/s) / (1-thread samples/s), and each side's median rate. bench/training.ts
- * times the same backends in 120-step rounds among seven other contenders.
+ * Thread scaling of MNIST MLP training (784-500-10, batch 100, Adam), measured in triples: for
+ * each build (SIMD128, and relaxed SIMD where the engine runs it), in turns of PAIR_STEPS steps,
+ * back to back, PAIRS times:
+ *   one        the one-thread core trains alone;
+ *   two        the two-thread pool trains the same model from the same weights;
+ *   together   the one-thread core trains while a second one-thread training runs in a worker
+ *              (bench/solo-worker.ts): two independent trainings, one per core.
+ * The turns of a triple are timed within a fraction of a second of each other (their order
+ * alternates), so a change in the machine's speed — frequent on this shared 2-core machine —
+ * moves them alike. Reported: the median over triples of (2-thread samples/s) / (1-thread
+ * samples/s), the bar's figure; and of (the two independent trainings' samples/s together) /
+ * (1-thread samples/s): what two cores give this workload when nothing at all is shared, the
+ * ceiling the pool is measured against. bench/training.ts times the same backends in 120-step
+ * rounds among seven other contenders.
  *
  * Run alone: node --expose-gc --import tsx bench/threads.ts (add --experimental-wasm-relaxed-simd
- * on Node 20 for the relaxed pair).
+ * on Node 20 for the relaxed builds).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { loadMnist, setBackend } from '../bindings/index.js';
 import { relaxedSimdSupported } from '../bindings/backend/features.js';
 import { createThreadedBackend } from '../bindings/backend/threads/index.js';
@@ -21,7 +28,7 @@ import type { WasmBuild } from '../bindings/backend/features.js';
 import { median, round3, settle } from './lib/rounds.js';
 import { type Data, keelnetContender } from './training.js';
 
-const PAIRS = 15, PAIR_STEPS = 40, WARMUP_STEPS = 40, BATCH = 100;
+const PAIRS = 25, PAIR_STEPS = 30, WARMUP_STEPS = 40, BATCH = 100;
 
 export interface ThreadScalingRow {
   build: WasmBuild;
@@ -29,10 +36,12 @@ export interface ThreadScalingRow {
   stepsPerTurn: number;
   oneThreadSamplesPerSec: number;
   twoThreadsSamplesPerSec: number;
-  /** Median over pairs of (2 threads) / (1 thread). */
+  /** Median over triples of (2 threads) / (1 thread). */
   speedup: number;
   minSpeedup: number;
   maxSpeedup: number;
+  /** Median over triples of (two independent one-thread trainings at once, summed) / (1 thread). */
+  independentSpeedup: number;
 }
 
 export async function benchThreadScaling({ log = (l: string) => console.error(l) }: { log?: (line: string) => void } = {}): Promise<ThreadScalingRow[]> {
@@ -43,16 +52,27 @@ export async function benchThreadScaling({ log = (l: string) => console.error(l)
     const pool = await createThreadedBackend(2, { simd: build });
     const one = keelnetContender('keelnet-wasm', `wasm ${build}`, await WasmBackend.create({ simd: build }), data);
     const two = keelnetContender('keelnet-wasm-2threads', `wasm ${build} 2 threads`, pool, data, one.model.getWeights());
+    const solo = await startSolo(build);
     try {
       for (const c of [one, two]) await c.contender.train(0, WARMUP_STEPS);
-      const rate = { one: [] as number[], two: [] as number[] };
+      await solo.train(0, WARMUP_STEPS);
+      const rate = { one: [] as number[], two: [] as number[], together: [] as number[] };
       const samples = PAIR_STEPS * BATCH;
+      const turns = {
+        one: async (from: number) => samples / ((await one.contender.train(from, PAIR_STEPS))[0] / 1000),
+        two: async (from: number) => samples / ((await two.contender.train(from, PAIR_STEPS))[0] / 1000),
+        // Both trainings start together; each one's rate comes from its own time.
+        together: async (from: number) => {
+          const other = solo.train(from, PAIR_STEPS);
+          const [ms] = await one.contender.train(from, PAIR_STEPS);
+          return samples / (ms / 1000) + samples / ((await other) / 1000);
+        },
+      };
       for (let p = 0; p < PAIRS; p++) {
         await settle();
         const from = (p * samples) % (data.n - samples + 1);
-        for (const side of p % 2 ? ['two', 'one'] as const : ['one', 'two'] as const) {
-          const [ms] = await (side === 'one' ? one : two).contender.train(from, PAIR_STEPS);
-          rate[side].push(samples / (ms / 1000));
+        for (const side of p % 2 ? ['together', 'two', 'one'] as const : ['one', 'two', 'together'] as const) {
+          rate[side].push(await turns[side](from));
         }
       }
       const ratios = rate.two.map((v, p) => v / rate.one[p]);
@@ -60,16 +80,40 @@ export async function benchThreadScaling({ log = (l: string) => console.error(l)
         build, pairs: PAIRS, stepsPerTurn: PAIR_STEPS,
         oneThreadSamplesPerSec: Math.round(median(rate.one)), twoThreadsSamplesPerSec: Math.round(median(rate.two)),
         speedup: round3(median(ratios)), minSpeedup: round3(Math.min(...ratios)), maxSpeedup: round3(Math.max(...ratios)),
+        independentSpeedup: round3(median(rate.together.map((v, p) => v / rate.one[p]))),
       });
-      log(`threads: ${build}: 2 threads / 1 thread, median of ${PAIRS} pairs ${rows[rows.length - 1].speedup}× (${ratios.map((r) => r.toFixed(2)).join(' ')})`);
+      const r = rows[rows.length - 1];
+      log(`threads: ${build}: 2 threads / 1 thread, median of ${PAIRS} triples ${r.speedup}× (${ratios.map((x) => x.toFixed(2)).join(' ')}); `
+        + `two independent trainings / 1: ${r.independentSpeedup}×`);
     } finally {
       one.model.dispose();
       two.model.dispose();
+      await solo.terminate();
       await pool.terminate();
     }
   }
   setBackend('wasm');
   return rows;
+}
+
+/** bench/solo-worker.ts in a worker thread (TS loaded through tsx, as this bench is): train(from, steps) resolves to its milliseconds. */
+async function startSolo(build: WasmBuild): Promise<{ train(from: number, steps: number): Promise<number>; terminate(): Promise<number> }> {
+  const url = new URL('./solo-worker.ts', import.meta.url).href;
+  const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`,
+    { eval: true, workerData: { build } });
+  // One answer at a time: the next train() is asked only after the last one resolved.
+  let answer: { resolve(ms: number): void; reject(e: unknown): void } | undefined;
+  const ready = new Promise<void>((resolve, reject) => { answer = { resolve: () => resolve(), reject }; });
+  worker.on('message', (m) => answer?.resolve(m));
+  worker.on('error', (e) => answer?.reject(e));
+  await ready;
+  return {
+    train: (from, steps) => new Promise((resolve, reject) => {
+      answer = { resolve, reject };
+      worker.postMessage({ from, steps });
+    }),
+    terminate: () => worker.terminate(),
+  };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

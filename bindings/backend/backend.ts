@@ -284,4 +284,11 @@ export interface Backend extends Kernels {
     start: number, count: number, int32: boolean): void;
   /** Read one float. */
   get(ptr: number): number;
+  /**
+   * Run `work`, and `job` beside it: JS on the calling thread that uses none of the backend's
+   * kernels and no memory `work` touches (fit loads the next batch while the optimizer steps).
+   * Only a backend with a thread pool has it: job runs while the workers start on work's first
+   * element-wise kernel split into blocks. Without it, callers run work, then job.
+   */
+  beside?(work: () => void, job: () => void): void;
 }

@@ -403,17 +403,28 @@ export class Sequential {
         for (let i = nTrain - 1; i > 0; i--) { const j = rng.int(i + 1); const t = order[i]; order[i] = order[j]; order[j] = t; }
       }
       sums.fill(0);
-      let seen = 0;
+      let seen = 0, loaded = false;
+      const load = (step: number) => {
+        const start = step * batchSize;
+        loadBatch(this.be!, this.acts!.input, this.acts!.targets, xt, yt, order, start, Math.min(batchSize, nTrain - start));
+      };
       for (let step = 0; step < steps; step++) {
         const start = step * batchSize, count = Math.min(batchSize, nTrain - start);
         if (wantsBatch) await list.call('onBatchBegin', step, { batch: step, size: count });
-        loadBatch(this.be!, this.acts!.input, this.acts!.targets, xt, yt, order, start, count);
-        this.trainStep(count, sums);
+        if (!loaded) load(step);
+        this.backwardPass(count, sums);
+        // Let timers and messages (a Stop button, a worker's stop()) run now and then.
+        const yieldNow = performance.now() - lastYield > 50;
+        // The batch is no longer read once the gradients are in: on a thread pool, load the next
+        // one while the workers run the optimizer step. Only where no code of the user's (a
+        // callback, whatever runs at a yield) can touch the model in between.
+        loaded = !wantsBatch && !yieldNow && step + 1 < steps && this.be!.beside !== undefined;
+        if (loaded) this.be!.beside!(() => this.compiled!.optimizer.apply(), () => load(step + 1));
+        else this.compiled!.optimizer.apply();
         seen += count;
         if (wantsBatch) await list.call('onBatchEnd', step, { batch: step, size: count, ...means(keys, sums, seen) });
         if (this.stopTraining) break;
-        // Let timers and messages (a Stop button, a worker's stop()) run now and then.
-        if (performance.now() - lastYield > 50) { await yieldToEventLoop(); lastYield = performance.now(); }
+        if (yieldNow) { await yieldToEventLoop(); lastYield = performance.now(); }
       }
       const logs: Logs = means(keys, sums, seen);
       if (val) {

@@ -170,17 +170,22 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
       const y = new Tensor(Int32Array.from({ length: 64 * 4 }, (_, i) => (i * 7) % 10), [64 * 4]);
       const losses: number[] = [];
       for (let epoch = 0; epoch < 2; epoch++) {
-        losses.push(...(await model.fit(x, y, { epochs: 1, batchSize: 64, shuffle: false, verbose: 0 })).history.loss);
+        // Shuffled, four steps an epoch: on a pool, fit loads each next batch beside the optimizer step.
+        losses.push(...(await model.fit(x, y, { epochs: 1, batchSize: 64, verbose: 0 })).history.loss);
       }
       const weights = model.getWeights().map((w) => Array.from(w.values as Float32Array));
       model.dispose();
       return { losses, weights };
     };
-    const [one, two] = await backends();
-    const a = await train(one), b = await train(two);
+    // The one-thread build has no pool (no `beside`): each batch loads before its step.
+    const [one, two] = await backends(), plain = await wasmBackend();
+    expect(plain.beside).toBeUndefined();
+    const a = await train(plain), b = await train(one), c = await train(two);
     expect(a.losses.every(Number.isFinite) && a.losses[a.losses.length - 1] < a.losses[0], `losses ${a.losses}`).toBe(true);
-    expect(b.losses).toEqual(a.losses);
-    expect(b.weights).toEqual(a.weights);
+    for (const r of [b, c]) {
+      expect(r.losses).toEqual(a.losses);
+      expect(r.weights).toEqual(a.weights);
+    }
   });
 
   it('terminate() stops the workers; gemm then runs on the calling thread, same result', async () => {
@@ -189,6 +194,46 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
     await two.terminate();
     await two.terminate(); // twice is harmless
     expect(firstDifference(gemmOn(two, 100, 500, 784, 0, 0, 1, 0, 1), before)).toBe(-1);
+  });
+});
+
+describe('beside(work, job)', () => {
+  const n = 1 << 18;
+  it('job runs once, while the workers compute the first element-wise call split into blocks, else after work', async () => {
+    const [one, two] = await backends();
+    for (const be of [two, one]) {
+      const [p] = upload(be, new Float32Array(n));
+      const seen: string[] = [];
+      be.beside!(() => {
+        seen.push('work');
+        be.fill(p, 3, n); // split into blocks on 2 threads: job runs inside it
+        seen.push('filled');
+        be.fill(p, 4, n);
+      }, () => seen.push('job'));
+      expect(seen, `${be.threads} thread(s)`).toEqual(be.threads > 1 ? ['work', 'job', 'filled'] : ['work', 'filled', 'job']);
+      expect(be.read(p, n).every((v) => v === 4)).toBe(true);
+      // No split call in work (too small, or a gemm): job after work.
+      seen.length = 0;
+      be.beside!(() => { be.fill(p, 5, 1000); seen.push('work'); }, () => seen.push('job'));
+      expect(seen).toEqual(['work', 'job']);
+      freeAll(be, [p]);
+    }
+  });
+
+  it('work that throws: job never runs; a job that throws: its error after every block is done; a job must not call kernels', async () => {
+    const [, two] = await backends();
+    const [p] = upload(two, new Float32Array(n));
+    let ran = false;
+    expect(() => two.beside!(() => { throw new Error('work failed'); }, () => { ran = true; })).toThrow('work failed');
+    expect(ran).toBe(false);
+    expect(() => two.beside!(() => two.fill(p, 6, n), () => { throw new Error('job failed'); })).toThrow('job failed');
+    expect(two.read(p, n).every((v) => v === 6)).toBe(true);
+    expect(() => two.beside!(() => two.fill(p, 7, n), () => two.fill(p, 0, 8))).toThrow(/fill was called from a job run beside a pool call/);
+    expect(two.read(p, n).every((v) => v === 7)).toBe(true);
+    // The pool is intact: the next calls split and agree with one thread.
+    const [one] = await backends();
+    expect(firstDifference(gemmOn(two, 100, 500, 784, 0, 0, 1, 0, 1), gemmOn(one, 100, 500, 784, 0, 0, 1, 0, 1))).toBe(-1);
+    freeAll(two, [p]);
   });
 });
 
@@ -249,13 +294,17 @@ describe('ready({ threads }) and setThreads', () => {
 });
 
 describe('a trap in the pool', () => {
-  it('a worker\'s slice out of memory: throws on the calling thread instead of hanging; the pool keeps working', async () => {
+  it('element-wise blocks out of memory (whoever takes them): throws instead of hanging; the pool keeps working', async () => {
     const two = await createThreadedBackend(2);
-    // fill in two slices of n/2: the caller's ends exactly at the end of memory, the worker's lies beyond it.
+    // fill of n floats whose first half ends exactly at the end of memory: every block past it traps.
     const n = 1 << 18, end = two.memoryBytes();
-    expect(() => two.fill(end - 4 * (n / 2), 1, n)).toThrow(/trapped in a pool worker/);
+    expect(() => two.fill(end - 4 * (n / 2), 1, n)).toThrow(/out of bounds|trapped in a pool worker/);
     const ok = gemmOn(two, 100, 500, 784, 0, 0, 1, 0, 1);
     expect(ok.every(Number.isFinite)).toBe(true);
+    const [p] = upload(two, new Float32Array(n));
+    two.fill(p, 2, n);
+    expect(two.read(p, n).every((v) => v === 2)).toBe(true);
+    freeAll(two, [p]);
     await two.terminate();
   });
 

@@ -90,6 +90,7 @@ export async function createThreadedBackend(threads: number | 'auto', opts: Wasm
     threads: pool.threads,
     gemm: pool.gemm.bind(pool),
     gemmBias: pool.gemmBias.bind(pool),
+    beside: pool.beside.bind(pool),
     terminate: () => pool.terminate(),
   });
 }

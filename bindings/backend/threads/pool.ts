@@ -1,44 +1,49 @@
 /**
  * A pool of workers that run kernels on disjoint parts of their outputs, on one shared memory:
- * gemm and gemmBias in chunks of C's columns or rows that every thread takes from a shared
- * counter as it becomes free (a core the machine slows down simply takes fewer), and the
- * element-wise kernels of sliced.ts (activations, clipping, memory helpers, every optimizer
- * update) in equal slices of their buffers.
+ * gemm and gemmBias in chunks of C's columns or rows, and the element-wise kernels of sliced.ts
+ * (activations, clipping, memory helpers, every optimizer update) in blocks of their buffers;
+ * every thread takes chunks or blocks from a shared counter as it becomes free, so a core the
+ * machine slows down (or the calling thread busy with a job `beside` the call) simply takes
+ * fewer. Reductions run in one fixed slice per thread, so that their sums add up in the same
+ * order on every call.
  *
  * Every worker instantiates the threads build on the same shared WebAssembly.Memory and owns
  * packing-scratch slot w + 1; the calling thread uses slot 0. The control SharedArrayBuffer
  * holds one block of STRIDE int32 per worker (128 bytes: no two share a cache line), then one
- * shared GEMM block:
+ * shared block:
  *   worker block  [0] seq   bumped by the caller after writing the op; the worker waits on it
  *                 [1] done  set to seq by the worker when its part is written; the caller waits on it
- *                 [2] op    GEMM or SLICED
+ *                 [2] op    GEMM, BLOCKS (both: take work from the shared block) or SLICED
  *                 [3] SLICED: the kernel's index in SLICED_NAMES; its arguments as f64 from int32 [4],
- *                     and after them (f64 [13]) a reduction's result for its slice
+ *                     and after them (f64 [13]) the reduction's result for its slice
  *                 [31] 1 when the worker's kernel trapped (the caller throws)
- *   GEMM block    [0] ticket: (call << 7) | next chunk, taken with compareExchange
- *                 [1] chunks finished   [2] chunks   [3..8] K, lda, ldb, ldc, transA, transB
- *                 [9, 10] alpha, beta (f32)   [11] relu
- *                 [16 + 6c ..] chunk c: C, A, B, M, N, bias (its block of C and the operands' offsets)
+ *   shared block  [0] ticket: (call << 7) | next chunk, taken with compareExchange
+ *                 [1] chunks finished   [2] chunks
+ *                 GEMM:   [3..8] K, lda, ldb, ldc, transA, transB  [9, 10] alpha, beta (f32)  [11] relu
+ *                         [16 + 6c ..] chunk c: C, A, B, M, N, bias (its block of C and the operands' offsets)
+ *                 BLOCKS: [3] the kernel's index  [4] elements per block  [5] n  f64 from int32 [16]: its arguments
  * A call's ticket is set to "none left" before its arguments are rewritten, so a worker that
- * wakes late for an earlier call can never take a chunk of the new one. Every chunk is a block of
- * whole tiles summed in the same order as on one thread, and the sliced kernels are element-wise:
- * N threads give bitwise the results of one, whoever computes which chunk.
- * A worker that has not yet answered its last gemm (descheduled, say) sits out sliced calls
- * rather than holding them up, and joins the next gemm whenever it wakes.
+ * wakes late for an earlier call can never take a chunk of the new one. Every gemm chunk is a
+ * block of whole tiles summed in the same order as on one thread, and the element-wise kernels
+ * treat each element alone: N threads give bitwise the results of one, whoever computes what.
  */
 import { LAYOUT } from './layout.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, type SlicedName, type SlicedSpec } from './sliced.js';
 
-const { STRIDE, GEMM, SLICED: SLICED_OP, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = LAYOUT;
+const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = LAYOUT;
 /** Chunks per thread a gemm is cut into: enough to even out a slow core, few enough to pack little more. */
 const CHUNKS_PER_THREAD = 2;
-/** The table's room (STRIDE·4 int32 for the GEMM block). */
+/** The table's room (STRIDE·4 int32 for the shared block). */
 const MAX_CHUNKS = 16;
-/** How long a sliced call waits for a worker still answering its last op before going without it. */
-const FREE_WAIT_MS = 0.05;
 /** Below this many elements a sliced kernel runs on the calling thread alone. */
 const MIN_SPLIT_ELEMENTS = 1 << 16;
+/**
+ * Blocks per thread an element-wise call is cut into, and their least size: fine enough that the
+ * others absorb a thread that is late or busy beside the call, each block still a few µs of work.
+ */
+const BLOCKS_PER_THREAD = 8;
+const MIN_BLOCK = 1 << 13;
 /** Below this many multiply-adds a gemm runs on the calling thread alone (handing out chunks costs a few µs). */
 const MIN_SPLIT_MACS = 1 << 18;
 /** Smallest row chunk: gemm's packed path starts at 8 rows (FEW_ROWS in assembly/kernels/gemm.ts). */
@@ -68,10 +73,13 @@ export class ThreadPool {
   private readonly g: number;
   /** The seq each worker was last handed; it is free again once its done equals it. */
   private readonly given: Int32Array;
-  /** The workers a sliced call hands slices to (reused). */
-  private readonly helpers: Int32Array;
-  /** A sliced call's arguments, reused (a training step allocates nothing). */
+  /** A sliced call's arguments, and one block's, reused (a training step allocates nothing). */
   private readonly args = new Float64Array(MAX_ARGS);
+  private readonly blockArgs = new Float64Array(MAX_ARGS);
+  /** The job `beside` hands to the next element-wise call that is split into blocks. */
+  private job: (() => void) | undefined;
+  /** True while that job runs: it must not call the pool (a call of the pool's is open). */
+  private inJob = false;
   private seq = 0;
   private closed = false;
 
@@ -82,7 +90,6 @@ export class ThreadPool {
     this.f64 = new Float64Array(control);
     this.g = workers.length * STRIDE;
     this.given = new Int32Array(workers.length);
-    this.helpers = new Int32Array(workers.length);
   }
 
   /** Threads in all: the workers plus the calling thread. */
@@ -116,15 +123,13 @@ export class ThreadPool {
 
   private chunked(C: number, A: number, B: number, M: number, N: number, K: number,
     transA: number, transB: number, alpha: number, beta: number, bias: number, relu: number): void {
+    if (this.inJob) throw reentered('gemm');
     const lda = transA ? M : K, ldb = transB ? K : N;
     if (this.closed || M * N * K < MIN_SPLIT_MACS || this.workers.length === 0) {
       this.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
       return;
     }
-    const i = this.i32, g = this.g, seq = ++this.seq;
-    // "None left" for this call before anything is rewritten: a worker still looking at the last
-    // call's ticket can no longer claim a chunk (its compareExchange fails).
-    Atomics.store(i, g + TICKET, ((seq & CALL_MASK) << CHUNK_BITS) | NONE_LEFT);
+    const i = this.i32, g = this.g, seq = this.close();
     const chunks = this.planChunks(C, A, B, M, N, lda, ldb, transA, transB, bias);
     if (chunks < 2) {
       this.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
@@ -132,32 +137,58 @@ export class ThreadPool {
     }
     i[g + 3] = K; i[g + 4] = lda; i[g + 5] = ldb; i[g + 6] = N; i[g + 7] = transA; i[g + 8] = transB;
     this.f32[g + 9] = alpha; this.f32[g + 10] = beta; i[g + 11] = relu;
+    this.open(GEMM, chunks, seq);
+    this.claimAll(seq, chunks, (c) => {
+      const t = g + TABLE + 6 * c;
+      this.gemmStrided(i[t], i[t + 1], i[t + 2], i[t + 3], i[t + 4], K, lda, ldb, N, transA, transB, alpha, beta, i[t + 5], relu, 0);
+    });
+  }
+
+  /**
+   * A new call: its ticket says "none left" before anything of the shared block is rewritten,
+   * so a worker still looking at the last call's ticket can no longer claim a chunk of this one
+   * (its compareExchange fails). Returns the call's seq.
+   */
+  private close(): number {
+    const seq = ++this.seq;
+    Atomics.store(this.i32, this.g + TICKET, ((seq & CALL_MASK) << CHUNK_BITS) | NONE_LEFT);
+    return seq;
+  }
+
+  /**
+   * The shared block's arguments are written: open call `seq` of `chunks` chunks and hand it to
+   * every worker, even one still answering the last call (only a shared call can be left
+   * unanswered: reductions are waited for); the ticket tells a late one which call is on.
+   */
+  private open(op: number, chunks: number, seq: number): void {
+    const i = this.i32, g = this.g;
     i[g + CHUNKS] = chunks;
     Atomics.store(i, g + FINISHED, 0);
-    // The table is written: open the call.
     Atomics.store(i, g + TICKET, (seq & CALL_MASK) << CHUNK_BITS);
-    // Every worker, even one still answering the last call (only a gemm can be left unanswered:
-    // sliced calls are waited for): its op stays GEMM, and the ticket tells it which call is on.
     for (let w = 0; w < this.workers.length; w++) {
-      i[w * STRIDE + 2] = GEMM;
+      i[w * STRIDE + 2] = op;
       this.start(w, seq);
     }
-    // Take chunks like any worker (after a trap: claim the rest without computing them, so no
-    // chunk is left unclaimed), then wait until every chunk is finished — never return while a
-    // worker may still be writing.
+  }
+
+  /**
+   * Take chunks of call `seq` like any worker and `run` them; after a trap, claim the rest
+   * without running them, so that no chunk is left unclaimed. Then wait until all `chunks` are
+   * finished — never return while a worker may still be writing — and throw the first trap.
+   */
+  private claimAll(seq: number, chunks: number, run: (chunk: number) => void): void {
     let trapped = false, error: unknown;
     for (let c; (c = this.takeChunk(seq)) >= 0;) {
-      const t = g + TABLE + 6 * c;
       if (!trapped) {
         try {
-          this.gemmStrided(i[t], i[t + 1], i[t + 2], i[t + 3], i[t + 4], K, lda, ldb, N, transA, transB, alpha, beta, i[t + 5], relu, 0);
+          run(c);
         } catch (e) {
           trapped = true; error = e;
         }
       }
-      Atomics.add(i, g + FINISHED, 1);
+      Atomics.add(this.i32, this.g + FINISHED, 1);
     }
-    this.waitFor(g + FINISHED, chunks);
+    this.waitFor(this.g + FINISHED, chunks);
     const workerTrapped = this.clearTraps();
     if (trapped) throw error;
     if (workerTrapped) throw workerTrap();
@@ -203,69 +234,94 @@ export class ThreadPool {
 
   /**
    * The kernel `name` of sliced.ts (same arguments as `direct`, the calling thread's own), split
-   * into equal slices of whole f32x4 when n is large enough to pay.
+   * when n is large enough to pay: an element-wise kernel into blocks of whole f32x4 that the
+   * threads claim, a reduction into one slice per thread.
    */
   sliced(name: SlicedName, direct: SlicedKernel): SlicedKernel {
     const k = SLICED_NAMES.indexOf(name), spec: SlicedSpec = SLICED[name], a = this.args;
     return (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) => {
+      if (this.inJob) throw reentered(name);
       a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5; a[6] = a6; a[7] = a7; a[8] = a8; a[9] = a9; a[10] = a10;
       const n = a[spec.n];
-      if (this.closed || n < MIN_SPLIT_ELEMENTS) return direct(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
-      return this.runSliced(k, spec, n, direct);
+      if (this.closed || n < MIN_SPLIT_ELEMENTS || this.workers.length === 0) return direct(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+      return spec.combine ? this.runSlices(k, spec, n, direct) : this.runBlocks(k, spec, n, direct);
     };
   }
 
-  private runSliced(k: number, { buffers, n: nAt, combine }: SlicedSpec, n: number, direct: SlicedKernel): number | void {
-    // Slices go to workers that have answered their last op: one still waking for a gemm it
-    // missed (descheduled, say) sits an element-wise call out rather than holding it up. A
-    // reduction waits for it: its slices, and so its f64 sums, must not depend on timing.
-    const helpers = this.helpers;
-    let free = 0;
-    for (let w = 0; w < this.workers.length; w++) {
-      if (combine) this.waitFor(w * STRIDE + 1, this.given[w]);
-      if (combine || this.waitFree(w)) helpers[free++] = w;
+  /**
+   * Run `work`, and `job` (JS on the calling thread that touches no memory `work` uses) beside
+   * it: during work's first element-wise call split into blocks, the workers start on the
+   * blocks while this thread runs job, then takes whatever blocks are left. When work makes no
+   * such call (or throws), job runs after it (or not at all).
+   */
+  beside(work: () => void, job: () => void): void {
+    this.job = job;
+    try {
+      work();
+    } catch (e) {
+      this.job = undefined;
+      throw e;
     }
-    const part = Math.ceil(n / (free + 1) / 4) * 4;
+    const left = this.job;
+    this.job = undefined;
+    left?.();
+  }
+
+  private runBlocks(k: number, { buffers, n: nAt }: SlicedSpec, n: number, direct: SlicedKernel): void {
+    const i = this.i32, g = this.g, a = this.args, b = this.blockArgs, seq = this.close();
+    const size = Math.max(MIN_BLOCK, Math.ceil(n / (this.threads * BLOCKS_PER_THREAD) / 4) * 4);
+    const blocks = Math.ceil(n / size);
+    i[g + 3] = k; i[g + 4] = size; i[g + 5] = n;
+    this.f64.set(a, (g + TABLE) / 2);
+    this.open(BLOCKS, blocks, seq);
+    const job = this.job;
+    this.job = undefined;
+    let jobError: unknown, jobFailed = false;
+    if (job) {
+      this.inJob = true;
+      try { job(); } catch (e) { jobFailed = true; jobError = e; } finally { this.inJob = false; }
+    }
+    this.claimAll(seq, blocks, (block) => {
+      const s0 = block * size;
+      b.set(a);
+      for (const at of buffers) if (a[at]) b[at] = a[at] + s0 * 4;
+      b[nAt] = Math.min(size, n - s0);
+      direct(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10]);
+    });
+    if (jobFailed) throw jobError;
+  }
+
+  private runSlices(k: number, { buffers, n: nAt, combine }: SlicedSpec, n: number, direct: SlicedKernel): number {
+    // One slice per thread, always the same split: the f64 sums must not depend on timing. So a
+    // worker still finishing its part of the last call is waited for.
+    const workers = this.workers.length;
+    for (let w = 0; w < workers; w++) this.waitFor(w * STRIDE + 1, this.given[w]);
+    const part = Math.ceil(n / (workers + 1) / 4) * 4;
     const seq = ++this.seq, a = this.args;
     let used = 0;
     for (let s0 = part; s0 < n; s0 += part, used++) {
-      const w = helpers[used], o = w * STRIDE, f = o / 2 + ARGS;
+      const o = used * STRIDE, f = o / 2 + ARGS;
       this.i32[o + 2] = SLICED_OP; this.i32[o + 3] = k;
       for (let j = 0; j < MAX_ARGS; j++) this.f64[f + j] = a[j];
-      for (const b of buffers) if (a[b]) this.f64[f + b] = a[b] + s0 * 4;
+      for (const at of buffers) if (a[at]) this.f64[f + at] = a[at] + s0 * 4;
       this.f64[f + nAt] = Math.min(part, n - s0);
-      this.start(w, seq);
+      this.start(used, seq);
     }
     a[nAt] = Math.min(part, n);
-    let result: number | void;
+    let result: number;
     try {
-      result = direct(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
+      result = direct(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]) as number;
     } finally {
       // Never return (or throw) while a worker may still be writing.
-      for (let u = 0; u < used; u++) this.waitFor(helpers[u] * STRIDE + 1, seq);
+      for (let w = 0; w < used; w++) this.waitFor(w * STRIDE + 1, seq);
       if (this.clearTraps()) throw workerTrap();
     }
-    if (!combine) return;
     // The slices' results in slice order (the worker leaves its result after its arguments).
-    let r = result as number;
-    for (let u = 0; u < used; u++) {
-      const part = this.f64[(helpers[u] * STRIDE) / 2 + ARGS + MAX_ARGS];
-      r = combine === 'sum' ? r + part : Math.max(r, part); // Math.max keeps a NaN, as maxAbs does
+    for (let w = 0; w < used; w++) {
+      const part = this.f64[(w * STRIDE) / 2 + ARGS + MAX_ARGS];
+      result = combine === 'sum' ? result + part : Math.max(result, part); // Math.max keeps a NaN, as maxAbs does
     }
-    return r;
-  }
-
-  /** Whether worker w has answered the last op it was handed. */
-  private free(w: number): boolean {
-    return Atomics.load(this.i32, w * STRIDE + 1) === this.given[w];
-  }
-
-  /** Whether worker w answers its last op within FREE_WAIT_MS (right after a gemm it is usually a few µs from it). */
-  private waitFree(w: number): boolean {
-    for (let t0 = performance.now(), spin = 0; !this.free(w); spin++) {
-      if ((spin & 255) === 0 && performance.now() - t0 > FREE_WAIT_MS) return false;
-    }
-    return true;
+    return result;
   }
 
   /** Hand worker w op `seq` (its arguments are written). */
@@ -307,6 +363,7 @@ export class ThreadPool {
   }
 }
 
+const reentered = (kernel: string) => new Error(`keelnet: ${kernel} was called from a job run beside a pool call; such a job must not use the backend's kernels`);
 const workerTrap = () => new Error('keelnet: the wasm core trapped in a pool worker (a pointer or size outside memory)');
 
 /**

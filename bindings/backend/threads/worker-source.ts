@@ -9,12 +9,14 @@
  * seq < 0: quit.
  */
 import { LAYOUT } from './layout.js';
-import { MAX_ARGS, SLICED_NAMES } from './sliced.js';
+import { MAX_ARGS, SLICED, SLICED_NAMES } from './sliced.js';
 
 export const WORKER_SOURCE = String.raw`
 'use strict';
-const { STRIDE, GEMM, SLICED, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = ${JSON.stringify(LAYOUT)};
+const { STRIDE, GEMM, SLICED, BLOCKS, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = ${JSON.stringify(LAYOUT)};
 const SLICED_NAMES = ${JSON.stringify(SLICED_NAMES)}, MAX_ARGS = ${MAX_ARGS};
+// Per kernel (in SLICED_NAMES order): the argument positions of its buffers and of n.
+const SPECS = ${JSON.stringify(SLICED_NAMES.map((name) => SLICED[name]))};
 async function serve({ module, memory, control, worker, gemmAt: g }, post) {
   const instance = await WebAssembly.instantiate(module, {
     env: { memory, abort() { throw new Error('keelnet: the wasm core aborted (pool worker)'); } },
@@ -22,7 +24,23 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
   const { gemmStrided } = instance.exports;
   const sliced = SLICED_NAMES.map((name) => instance.exports[name]);
   const i32 = new Int32Array(control), f32 = new Float32Array(control), f64 = new Float64Array(control);
-  const o = worker * STRIDE, slot = worker + 1, f = o / 2 + ARGS;
+  const o = worker * STRIDE, slot = worker + 1, f = o / 2 + ARGS, shared = (g + TABLE) / 2;
+  const b = new Float64Array(MAX_ARGS);
+  // Claim the next chunk of call seq from the shared ticket: its index, or -1 when none is left
+  // (a ticket of a later call: none either). Read the call's arguments only after a claim: until
+  // its chunks are all finished, the caller rewrites nothing.
+  const claim = (seq) => {
+    const call = seq & CALL_MASK;
+    for (;;) {
+      const v = Atomics.load(i32, g + TICKET);
+      if (v >>> CHUNK_BITS !== call || (v & NONE_LEFT) >= i32[g + CHUNKS]) return -1;
+      if (Atomics.compareExchange(i32, g + TICKET, v, v + 1) === v) return v & NONE_LEFT;
+    }
+  };
+  const finished = () => {
+    Atomics.add(i32, g + FINISHED, 1);
+    Atomics.notify(i32, g + FINISHED);
+  };
   post('ready');
   let seen = 0;
   for (;;) {
@@ -37,24 +55,31 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
     if (seq < 0) return;
     seen = seq;
     try {
-      if (i32[o + 2] === GEMM) {
-        // Claim chunks of this call until none is left (a ticket of a later call: none either).
-        const call = seq & CALL_MASK;
-        for (;;) {
-          const v = Atomics.load(i32, g + TICKET);
-          if (v >>> CHUNK_BITS !== call || (v & NONE_LEFT) >= i32[g + CHUNKS]) break;
-          if (Atomics.compareExchange(i32, g + TICKET, v, v + 1) !== v) continue;
-          const t = g + TABLE + 6 * (v & NONE_LEFT);
+      const op = i32[o + 2];
+      if (op === GEMM) {
+        for (let c; (c = claim(seq)) >= 0; finished()) {
+          const t = g + TABLE + 6 * c;
           try {
             gemmStrided(i32[t], i32[t + 1], i32[t + 2], i32[t + 3], i32[t + 4], i32[g + 3], i32[g + 4], i32[g + 5],
               i32[g + 6], i32[g + 7], i32[g + 8], f32[g + 9], f32[g + 10], i32[t + 5], i32[g + 11], slot);
           } catch {
             i32[o + TRAPPED] = 1;
           }
-          Atomics.add(i32, g + FINISHED, 1);
-          Atomics.notify(i32, g + FINISHED);
         }
-      } else if (i32[o + 2] === SLICED) {
+      } else if (op === BLOCKS) {
+        // An element-wise kernel on blocks of 'size' elements: offset each buffer, shorten n.
+        for (let c; (c = claim(seq)) >= 0; finished()) {
+          const k = i32[g + 3], size = i32[g + 4], s0 = c * size, spec = SPECS[k];
+          for (let j = 0; j < MAX_ARGS; j++) b[j] = f64[shared + j];
+          for (const at of spec.buffers) if (b[at]) b[at] += s0 * 4;
+          b[spec.n] = Math.min(size, i32[g + 5] - s0);
+          try {
+            sliced[k](b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10]);
+          } catch {
+            i32[o + TRAPPED] = 1;
+          }
+        }
+      } else if (op === SLICED) {
         // Every kernel takes at most 11 arguments; wasm ignores the extra ones.
         // A reduction's result for this slice goes after the arguments (void kernels leave NaN).
         f64[f + MAX_ARGS] = sliced[i32[o + 3]](f64[f], f64[f + 1], f64[f + 2], f64[f + 3], f64[f + 4], f64[f + 5],
