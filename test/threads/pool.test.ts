@@ -13,6 +13,7 @@ import type { Backend } from '../../bindings/backend/backend.js';
 import { relaxedSimdSupported } from '../../bindings/backend/features.js';
 import { Act } from '../../bindings/backend/backend.js';
 import { createThreadedBackend, type ThreadedWasmBackend } from '../../bindings/backend/threads/index.js';
+import { leadChunks } from '../../bindings/backend/threads/pool.js';
 import { SLICED, type SlicedName } from '../../bindings/backend/threads/sliced.js';
 import { Sequential, Tensor, layers, optimizers, setBackend, setSeed } from '../../bindings/index.js';
 import { freeAll, upload, wasmBackend } from '../helpers/backends.js';
@@ -46,7 +47,7 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
     const [one, two] = await backends(), simd = await wasmBackend();
     const shapes = [
       [100, 500, 784], [784, 500, 100], [100, 784, 500], [61, 129, 300], [130, 70, 260], [17, 300, 400],
-      [16, 9, 5], [7, 500, 784], [3, 5, 17],
+      [105, 60, 300], [133, 7, 400], [16, 9, 5], [7, 500, 784], [3, 5, 17],
     ];
     for (const [M, N, K] of shapes) for (const [tA, tB] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
       const args = [M, N, K, tA, tB, 1.3, M % 2 ? 0.5 : 0, M + N + K] as const;
@@ -194,6 +195,29 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
     await two.terminate();
     await two.terminate(); // twice is harmless
     expect(firstDifference(gemmOn(two, 100, 500, 784, 0, 0, 1, 0, 1), before)).toBe(-1);
+  });
+});
+
+describe('leadChunks: how a gemm is cut', () => {
+  it('a lead chunk per thread (80% in all), then one small chunk per thread; every unit once; none below the minimum', () => {
+    const out = new Int32Array(16);
+    const cut = (units: number, threads: number, min: number) => Array.from(out.subarray(0, leadChunks(units, threads, min, out)));
+    expect(cut(63, 2, 1)).toEqual([25, 25, 7, 6]); // 500 columns in tiles of 8
+    expect(cut(125, 2, 3)).toEqual([50, 50, 13, 12]); // 500 rows in groups of 4
+    expect(cut(6, 2, 3)).toEqual([3, 3]);
+    expect(cut(5, 2, 3)).toEqual([5]); // no cut: one thread does it
+    expect(cut(2, 2, 3)).toEqual([]);
+    for (const threads of [2, 3, 4, 8, 16]) {
+      for (const units of [1, 2, 3, 7, 13, 63, 100, 125, 257, 1000]) {
+        for (const min of [1, 3]) {
+          const sizes = cut(units, threads, min);
+          if (sizes.length === 0) { expect(units).toBeLessThan(min); continue; }
+          expect(sizes.reduce((a, b) => a + b, 0), `${units} units, ${threads} threads`).toBe(units);
+          expect(sizes.length).toBeLessThanOrEqual(Math.min(2 * threads, 16));
+          if (sizes.length > 1) for (const z of sizes) expect(z).toBeGreaterThanOrEqual(min);
+        }
+      }
+    }
   });
 });
 

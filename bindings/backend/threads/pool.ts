@@ -32,8 +32,15 @@ import { WORKER_SOURCE } from './worker-source.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, type SlicedName, type SlicedSpec } from './sliced.js';
 
 const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = LAYOUT;
-/** Chunks per thread a gemm is cut into: enough to even out a slow core, few enough to pack little more. */
-const CHUNKS_PER_THREAD = 2;
+/**
+ * A gemm is cut into one lead chunk per thread, LEAD of the work in all, then the rest in one
+ * small chunk per thread, which whoever is free first takes: two chunks per thread, so op(A) is
+ * packed little more often than on one thread, yet when one core runs slower than the other (this
+ * machine's cores are shared: one is at times 1.5× slower for seconds on end) the faster thread
+ * takes both small chunks while the slower finishes its lead — 1.2× faster than four even chunks
+ * then (bench/threads.ts), and within a few % of them otherwise.
+ */
+const LEAD = 0.8;
 /** The table's room (STRIDE·4 int32 for the shared block). */
 const MAX_CHUNKS = 16;
 /** Below this many elements a sliced kernel runs on the calling thread alone. */
@@ -46,8 +53,11 @@ const BLOCKS_PER_THREAD = 8;
 const MIN_BLOCK = 1 << 13;
 /** Below this many multiply-adds a gemm runs on the calling thread alone (handing out chunks costs a few µs). */
 const MIN_SPLIT_MACS = 1 << 18;
-/** Smallest row chunk: gemm's packed path starts at 8 rows (FEW_ROWS in assembly/kernels/gemm.ts). */
-const MIN_ROWS = 8;
+/**
+ * Smallest row chunk, in groups of 4 rows: gemm's packed path starts at 8 rows (FEW_ROWS in
+ * assembly/kernels/gemm.ts), and 3 groups keep at least 9 rows when the last group is partial.
+ */
+const MIN_ROW_GROUPS = 3;
 /** Tile columns (NR in assembly/kernels/gemm.ts): column chunks are whole tiles. */
 const NR = 8;
 /** Columns from which C is cut by columns even when taller than wide: two chunks of a 128-column packing block (NC). */
@@ -82,6 +92,8 @@ export class ThreadPool {
   private inJob = false;
   private seq = 0;
   private closed = false;
+  /** Chunk sizes, in units (tiles or row groups), reused. */
+  private readonly sizes = new Int32Array(MAX_CHUNKS);
 
   private constructor(private readonly workers: PoolWorker[], control: SharedArrayBuffer,
     private readonly gemmStrided: GemmStrided) {
@@ -195,28 +207,26 @@ export class ThreadPool {
   }
 
   /**
-   * Cut C into chunks of whole tiles and write them to the table: by columns when C is at least
-   * as wide as tall or WIDE columns (each chunk packs only its own columns of op(B), and op(A) as
-   * often in all as one thread would), else by rows of at least MIN_ROWS. Returns the count (1: no cut).
+   * Cut C into chunks (leadChunks) and write them to the table: by columns of whole tiles when C
+   * is at least as wide as tall or WIDE columns (each chunk packs only its own columns of op(B)),
+   * else by rows (groups of 4, at least MIN_ROW_GROUPS a chunk). Returns the count (1: no cut).
    */
   private planChunks(C: number, A: number, B: number, M: number, N: number, lda: number, ldb: number,
     transA: number, transB: number, bias: number): number {
-    const want = Math.min(this.threads * CHUNKS_PER_THREAD, MAX_CHUNKS);
-    const i = this.i32, t0 = this.g + TABLE;
-    let chunks = 0;
-    if (N >= M || N >= WIDE) {
-      const width = Math.ceil(N / Math.min(want, Math.floor(N / NR)) / NR) * NR;
-      for (let j = 0; j < N; j += width, chunks++) {
-        const t = t0 + 6 * chunks;
+    const i = this.i32, t0 = this.g + TABLE, byColumns = N >= M || N >= WIDE, sizes = this.sizes;
+    const chunks = byColumns
+      ? leadChunks(Math.ceil(N / NR), this.threads, 1, sizes)
+      : leadChunks(Math.ceil(M / 4), this.threads, MIN_ROW_GROUPS, sizes);
+    for (let c = 0, at = 0; c < chunks; at += sizes[c], c++) {
+      const t = t0 + 6 * c;
+      if (byColumns) {
+        const j = at * NR;
         i[t] = C + j * 4; i[t + 1] = A; i[t + 2] = B + (transB ? j * ldb : j) * 4;
-        i[t + 3] = M; i[t + 4] = Math.min(width, N - j); i[t + 5] = bias && bias + j * 4;
-      }
-    } else {
-      const rows = chunkRows(M, want);
-      for (let r = 0; r < M; r += rows, chunks++) {
-        const t = t0 + 6 * chunks;
+        i[t + 3] = M; i[t + 4] = Math.min(sizes[c] * NR, N - j); i[t + 5] = bias && bias + j * 4;
+      } else {
+        const r = at * 4;
         i[t] = C + r * N * 4; i[t + 1] = A + (transA ? r : r * lda) * 4; i[t + 2] = B;
-        i[t + 3] = Math.min(rows, M - r); i[t + 4] = N; i[t + 5] = bias;
+        i[t + 3] = Math.min(sizes[c] * 4, M - r); i[t + 4] = N; i[t + 5] = bias;
       }
     }
     return chunks;
@@ -367,16 +377,24 @@ const reentered = (kernel: string) => new Error(`keelnet: ${kernel} was called f
 const workerTrap = () => new Error('keelnet: the wasm core trapped in a pool worker (a pointer or size outside memory)');
 
 /**
- * Rows per chunk when M rows are cut into up to `want` chunks: whole 4-row tiles, and every
- * chunk (the last one too) at least MIN_ROWS. M when no cut qualifies.
+ * The chunks (their sizes in `out`, in units: tiles or row groups, at least `minUnits` each) of
+ * `units` units on `threads` threads: one lead chunk per thread, LEAD of the units in all, then
+ * the rest in up to one small chunk per thread. Returns the count (below 2: no cut).
  */
-function chunkRows(M: number, want: number): number {
-  for (let parts = Math.min(want, Math.floor(M / MIN_ROWS)); parts >= 2; parts--) {
-    const rows = Math.ceil(M / parts / 4) * 4;
-    const last = M - (Math.ceil(M / rows) - 1) * rows;
-    if (rows >= MIN_ROWS && last >= MIN_ROWS) return rows;
+export function leadChunks(units: number, threads: number, minUnits: number, out: Int32Array): number {
+  const lead = Math.max(minUnits, Math.round((units * LEAD) / threads));
+  let n = 0, left = units;
+  for (let t = 0; t < threads && left >= minUnits && n < out.length; t++) {
+    out[n] = Math.min(left, lead);
+    left -= out[n++];
   }
-  return M;
+  const small = Math.min(threads, out.length - n, Math.floor(left / minUnits));
+  for (let k = 0; k < small; k++) {
+    out[n] = Math.ceil(left / (small - k));
+    left -= out[n++];
+  }
+  if (left > 0 && n > 0) out[n - 1] += left; // a remainder too small for a chunk of its own
+  return n;
 }
 
 interface WorkerInit { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; worker: number; gemmAt: number }
