@@ -1,13 +1,13 @@
 /**
- * The kernels a ThreadPool runs on equal slices of their buffers (pool.ts). For each: the
- * argument positions of its buffers (a 0 there means "none" and stays 0) and of n.
+ * The kernels a ThreadPool splits over its threads (pool.ts). For each: the argument positions of
+ * its buffers (a 0 there means "none" and stays 0) and of n.
  * - Element-wise kernels (memory helpers, activations, clipping, every optimizer update): each
- *   element's result depends on that element alone, so slices of whole f32x4 give bitwise what
- *   one call gives.
- * - Reductions (`combine`): each slice returns its own result, and the caller adds them up (or
- *   takes their maximum) in slice order. Counts and maxima are exact; the f64 sums add in another
- *   order than one thread does, so they agree to a few f64 ulps (about 1e-15 relative), and
- *   always split the same way for a given thread count, so repeated runs agree bitwise.
+ *   element's result depends on that element alone, so blocks of whole f32x4, computed by
+ *   whichever thread claims them, give bitwise what one call gives.
+ * - Reductions (`combine`): one fixed slice per thread, each returning its own result, which the
+ *   caller adds up (or takes the maximum of) in slice order. Counts and maxima are exact; the f64
+ *   sums add in another order than one thread does, so they agree to a few f64 ulps (about 1e-15
+ *   relative), and always split the same way for a given thread count, so repeated runs agree bitwise.
  * Dropout (a random stream by position) is not here.
  */
 export interface SlicedSpec { buffers: readonly number[]; n: number; combine?: 'sum' | 'max' }
