@@ -394,6 +394,13 @@ export class Sequential {
     const wantsBatch = list.has('onBatchBegin') || list.has('onBatchEnd');
     const rng = random();
     this.stopTraining = false;
+    const load = (step: number) => {
+      const start = step * batchSize;
+      loadBatch(this.be!, this.acts!.input, this.acts!.targets, xt, yt, order, start, Math.min(batchSize, nTrain - start));
+    };
+    // Made once: a training step allocates nothing.
+    let next = 0;
+    const applyOptimizer = () => this.compiled!.optimizer.apply(), loadNext = () => load(next);
 
     await list.call('onTrainBegin');
     let lastYield = performance.now();
@@ -404,10 +411,6 @@ export class Sequential {
       }
       sums.fill(0);
       let seen = 0, loaded = false;
-      const load = (step: number) => {
-        const start = step * batchSize;
-        loadBatch(this.be!, this.acts!.input, this.acts!.targets, xt, yt, order, start, Math.min(batchSize, nTrain - start));
-      };
       for (let step = 0; step < steps; step++) {
         const start = step * batchSize, count = Math.min(batchSize, nTrain - start);
         if (wantsBatch) await list.call('onBatchBegin', step, { batch: step, size: count });
@@ -419,8 +422,9 @@ export class Sequential {
         // one while the workers run the optimizer step. Only where no code of the user's (a
         // callback, whatever runs at a yield) can touch the model in between.
         loaded = !wantsBatch && !yieldNow && step + 1 < steps && this.be!.beside !== undefined;
-        if (loaded) this.be!.beside!(() => this.compiled!.optimizer.apply(), () => load(step + 1));
-        else this.compiled!.optimizer.apply();
+        next = step + 1;
+        if (loaded) this.be!.beside!(applyOptimizer, loadNext);
+        else applyOptimizer();
         seen += count;
         if (wantsBatch) await list.call('onBatchEnd', step, { batch: step, size: count, ...means(keys, sums, seen) });
         if (this.stopTraining) break;

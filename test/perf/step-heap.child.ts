@@ -1,5 +1,8 @@
 /**
- * Run by training-step.test.ts in a child `node --expose-gc --max-semi-space-size=64 --import tsx`
+ * Run by training-step.test.ts in a child `node --expose-gc --max-semi-space-size=64 --import tsx`,
+ * on the one-thread wasm core, or with the argument `threads` on a 2-thread pool with a hidden
+ * layer wide enough (76,810 parameters) that Adam runs in blocks and fit loads each next batch
+ * beside it (ThreadPool.beside)
  * (global.gc, and a young generation large enough that 100 steps' garbage fits without a
  * scavenge, so its growth is what the steps allocated). Prints one JSON line:
  *   retained: heapUsed after a full GC, after 1,000 more steps minus before them (trainOnBatch, fit)
@@ -8,14 +11,17 @@
 import v8 from 'node:v8';
 import { Sequential, Tensor, layers, optimizers, setBackend, setSeed } from '../../bindings/index.js';
 import { WasmBackend } from '../../bindings/backend/wasm.js';
+import { createThreadedBackend } from '../../bindings/backend/threads/index.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('step-heap.child: run with --expose-gc');
 const heap = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
 const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_used_size;
 
-const IN = 64, HIDDEN = 128, OUT = 10, BATCH = 32, STEPS = 1000;
-setBackend(await WasmBackend.create({ simd: 'simd' }));
+const threads = process.argv[2] === 'threads';
+const IN = 64, HIDDEN = threads ? 1024 : 128, OUT = 10, BATCH = 32, STEPS = 1000;
+const pool = threads ? await createThreadedBackend(2, { simd: 'simd' }) : undefined;
+setBackend(pool ?? await WasmBackend.create({ simd: 'simd' }));
 setSeed(7);
 const model = new Sequential([
   layers.dense({ units: HIDDEN, activation: 'relu', inputShape: [IN] }),
@@ -56,4 +62,6 @@ console.log(JSON.stringify({
   retained: { trainOnBatch, fit },
   allocatedPerStep: { trainOnBatch: trainOnBatchAlloc, fit: fitAlloc },
   losses: { trainOnBatch: loss, fit: history.history.loss[0] },
+  beside: pool?.beside !== undefined && model.countParams() > 1 << 16,
 }));
+await pool?.terminate();

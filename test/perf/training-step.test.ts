@@ -16,26 +16,31 @@ import { WasmBackend } from '../../bindings/backend/wasm.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('a training step allocates nothing that stays', () => {
-  it('heap used is flat over 1,000 trainOnBatch and 1,000 fit steps after warm-up (child node --expose-gc)', () => {
-    const r = spawnSync(process.execPath, ['--expose-gc', '--max-semi-space-size=64', '--import', 'tsx', 'test/perf/step-heap.child.ts'],
-      { cwd: ROOT, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
-      retained: { trainOnBatch: number; fit: number };
-      allocatedPerStep: { trainOnBatch: number; fit: number };
-      losses: { trainOnBatch: number; fit: number };
-    };
-    // Measured: −150…+75 KiB either way (GC bookkeeping), whether 1,000 or 4,000 steps. A leak
-    // of one small object per step would show as ≥ 50 KiB per 1,000 steps and grow with them;
-    // the bound is generous on purpose (1 KiB per step), the point is "not proportional to steps".
-    expect(Math.abs(out.retained.trainOnBatch)).toBeLessThan(1 << 20);
-    expect(Math.abs(out.retained.fit)).toBeLessThan(1 << 20);
-    // Measured: ~3–4 KiB per step (32 row views, the logs object). 16 KiB catches a per-element
-    // or per-sample array creeping in (the batch here is 32 × 64 floats = 8 KiB).
-    expect(out.allocatedPerStep.trainOnBatch).toBeLessThan(16 << 10);
-    expect(out.allocatedPerStep.fit).toBeLessThan(16 << 10);
-    expect(Number.isFinite(out.losses.trainOnBatch) && Number.isFinite(out.losses.fit)).toBe(true);
-  });
+  for (const core of ['the one-thread core', 'a 2-thread pool (fit loads the next batch beside Adam)']) {
+    it(`heap used is flat over 1,000 trainOnBatch and 1,000 fit steps after warm-up, on ${core} (child node --expose-gc)`, () => {
+      const threads = core.startsWith('a 2-thread');
+      const r = spawnSync(process.execPath, ['--expose-gc', '--max-semi-space-size=64', '--import', 'tsx', 'test/perf/step-heap.child.ts',
+        ...(threads ? ['threads'] : [])], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+        retained: { trainOnBatch: number; fit: number };
+        allocatedPerStep: { trainOnBatch: number; fit: number };
+        losses: { trainOnBatch: number; fit: number };
+        beside: boolean;
+      };
+      expect(out.beside).toBe(threads);
+      // Measured: −150…+75 KiB either way (GC bookkeeping), whether 1,000 or 4,000 steps. A leak
+      // of one small object per step would show as ≥ 50 KiB per 1,000 steps and grow with them;
+      // the bound is generous on purpose (1 KiB per step), the point is "not proportional to steps".
+      expect(Math.abs(out.retained.trainOnBatch)).toBeLessThan(1 << 20);
+      expect(Math.abs(out.retained.fit)).toBeLessThan(1 << 20);
+      // Measured: ~3–4 KiB per step (32 row views, the logs object). 16 KiB catches a per-element
+      // or per-sample array creeping in (the batch here is 32 × 64 floats = 8 KiB).
+      expect(out.allocatedPerStep.trainOnBatch).toBeLessThan(16 << 10);
+      expect(out.allocatedPerStep.fit).toBeLessThan(16 << 10);
+      expect(Number.isFinite(out.losses.trainOnBatch) && Number.isFinite(out.losses.fit)).toBe(true);
+    });
+  }
 });
 
 describe('memory: the MNIST MLP (784-500(relu)-10(softmax), batch 100, Adam)', () => {

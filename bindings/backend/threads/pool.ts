@@ -37,8 +37,8 @@ const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, TRAPPED, TICKET, FINISHED
  * small chunk per thread, which whoever is free first takes: two chunks per thread, so op(A) is
  * packed little more often than on one thread, yet when one core runs slower than the other (this
  * machine's cores are shared: one is at times 1.5× slower for seconds on end) the faster thread
- * takes both small chunks while the slower finishes its lead — 1.2× faster than four even chunks
- * then (bench/threads.ts), and within a few % of them otherwise.
+ * takes both small chunks while the slower finishes its lead: MLP training steps 1.2× faster than
+ * with four even chunks then, and within a few % of them otherwise (an A/B of 30 back-to-back turns).
  */
 const LEAD = 0.8;
 /** The table's room (STRIDE·4 int32 for the shared block). */
@@ -90,6 +90,9 @@ export class ThreadPool {
   private job: (() => void) | undefined;
   /** True while that job runs: it must not call the pool (a call of the pool's is open). */
   private inJob = false;
+  /** The open element-wise call's kernel: its spec and the calling thread's own function. */
+  private blockSpec: SlicedSpec = SLICED.fill;
+  private blockKernel: SlicedKernel | undefined;
   private seq = 0;
   private closed = false;
   /** Chunk sizes, in units (tiles or row groups), reused. */
@@ -150,10 +153,14 @@ export class ThreadPool {
     i[g + 3] = K; i[g + 4] = lda; i[g + 5] = ldb; i[g + 6] = N; i[g + 7] = transA; i[g + 8] = transB;
     this.f32[g + 9] = alpha; this.f32[g + 10] = beta; i[g + 11] = relu;
     this.open(GEMM, chunks, seq);
-    this.claimAll(seq, chunks, (c) => {
-      const t = g + TABLE + 6 * c;
-      this.gemmStrided(i[t], i[t + 1], i[t + 2], i[t + 3], i[t + 4], K, lda, ldb, N, transA, transB, alpha, beta, i[t + 5], relu, 0);
-    });
+    this.claimAll(seq, chunks, GEMM);
+  }
+
+  /** Chunk c of the open gemm call, its arguments read from the shared block as a worker reads them. */
+  private runChunk(c: number): void {
+    const i = this.i32, g = this.g, t = g + TABLE + 6 * c;
+    this.gemmStrided(i[t], i[t + 1], i[t + 2], i[t + 3], i[t + 4], i[g + 3], i[g + 4], i[g + 5],
+      i[g + 6], i[g + 7], i[g + 8], this.f32[g + 9], this.f32[g + 10], i[t + 5], i[g + 11], 0);
   }
 
   /**
@@ -184,16 +191,17 @@ export class ThreadPool {
   }
 
   /**
-   * Take chunks of call `seq` like any worker and `run` them; after a trap, claim the rest
+   * Take chunks of call `seq` like any worker and run them (runChunk or runBlock, as `op` says); after a trap, claim the rest
    * without running them, so that no chunk is left unclaimed. Then wait until all `chunks` are
    * finished — never return while a worker may still be writing — and throw the first trap.
    */
-  private claimAll(seq: number, chunks: number, run: (chunk: number) => void): void {
+  private claimAll(seq: number, chunks: number, op: number): void {
     let trapped = false, error: unknown;
     for (let c; (c = this.takeChunk(seq)) >= 0;) {
       if (!trapped) {
         try {
-          run(c);
+          if (op === GEMM) this.runChunk(c);
+          else this.runBlock(c);
         } catch (e) {
           trapped = true; error = e;
         }
@@ -277,12 +285,14 @@ export class ThreadPool {
     left?.();
   }
 
-  private runBlocks(k: number, { buffers, n: nAt }: SlicedSpec, n: number, direct: SlicedKernel): void {
-    const i = this.i32, g = this.g, a = this.args, b = this.blockArgs, seq = this.close();
+  private runBlocks(k: number, spec: SlicedSpec, n: number, direct: SlicedKernel): void {
+    const i = this.i32, g = this.g, seq = this.close();
     const size = Math.max(MIN_BLOCK, Math.ceil(n / (this.threads * BLOCKS_PER_THREAD) / 4) * 4);
     const blocks = Math.ceil(n / size);
     i[g + 3] = k; i[g + 4] = size; i[g + 5] = n;
-    this.f64.set(a, (g + TABLE) / 2);
+    this.f64.set(this.args, (g + TABLE) / 2);
+    this.blockSpec = spec;
+    this.blockKernel = direct;
     this.open(BLOCKS, blocks, seq);
     const job = this.job;
     this.job = undefined;
@@ -291,14 +301,18 @@ export class ThreadPool {
       this.inJob = true;
       try { job(); } catch (e) { jobFailed = true; jobError = e; } finally { this.inJob = false; }
     }
-    this.claimAll(seq, blocks, (block) => {
-      const s0 = block * size;
-      b.set(a);
-      for (const at of buffers) if (a[at]) b[at] = a[at] + s0 * 4;
-      b[nAt] = Math.min(size, n - s0);
-      direct(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10]);
-    });
+    this.claimAll(seq, blocks, BLOCKS);
     if (jobFailed) throw jobError;
+  }
+
+  /** Block b of the open element-wise call: its buffers offset to the block, n cut to it. */
+  private runBlock(b: number): void {
+    const { buffers, n: nAt } = this.blockSpec, direct = this.blockKernel!, a = this.args, x = this.blockArgs;
+    const size = this.i32[this.g + 4], s0 = b * size;
+    x.set(a);
+    for (let j = 0; j < buffers.length; j++) if (a[buffers[j]]) x[buffers[j]] = a[buffers[j]] + s0 * 4;
+    x[nAt] = Math.min(size, this.i32[this.g + 5] - s0);
+    direct(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10]);
   }
 
   private runSlices(k: number, { buffers, n: nAt, combine }: SlicedSpec, n: number, direct: SlicedKernel): number {
@@ -313,7 +327,7 @@ export class ThreadPool {
       const o = used * STRIDE, f = o / 2 + ARGS;
       this.i32[o + 2] = SLICED_OP; this.i32[o + 3] = k;
       for (let j = 0; j < MAX_ARGS; j++) this.f64[f + j] = a[j];
-      for (const at of buffers) if (a[at]) this.f64[f + at] = a[at] + s0 * 4;
+      for (let j = 0; j < buffers.length; j++) if (a[buffers[j]]) this.f64[f + buffers[j]] = a[buffers[j]] + s0 * 4;
       this.f64[f + nAt] = Math.min(part, n - s0);
       this.start(used, seq);
     }
