@@ -2,8 +2,9 @@
  * The multi-threaded wasm backend: a threads build (build/keelnet-threads.wasm: SIMD128 +
  * threads, or build/keelnet-threads-relaxed.wasm: relaxed SIMD too; on an imported shared
  * memory) run by the calling thread and a ThreadPool of workers.
- * gemm and gemmBias (by chunks of C), the element-wise kernels of sliced.ts (by blocks) and its reductions (by slices) are
- * split across the pool (pool.ts); every other kernel runs on the calling thread. Threads need
+ * gemm and gemmBias (by chunks of C), the element-wise kernels of sliced.ts (by blocks) and its
+ * reductions (by slices) are split across the pool (pool.ts); every other kernel runs on the
+ * calling thread. Threads need
  * SharedArrayBuffer: always in Node; in browsers only when the page is crossOriginIsolated —
  * elsewhere this falls back to one thread and says so.
  */

@@ -7,14 +7,20 @@ const CHUNK_BITS = 7;
 export const LAYOUT = {
   /** int32 per worker block (128 bytes: no two blocks share a cache line). */
   STRIDE: 32,
-  /** Operation codes in a worker block's [2]: gemm chunks and element-wise blocks (both claimed from the shared block), a reduction's slice (its own block). */
+  /**
+   * Operation codes in a worker block's [2]: gemm chunks and element-wise blocks (both claimed
+   * from the shared block), a reduction's slice (its arguments in the worker's own block).
+   */
   GEMM: 0,
   SLICED: 1,
   BLOCKS: 2,
   /** First f64 of a SLICED call's arguments within a worker block; the trap flag's int32. */
   ARGS: 2,
   TRAPPED: 31,
-  /** Shared block: offsets of the ticket, the finished-chunk count, the chunk count, the table (GEMM) or the arguments as f64 (BLOCKS). */
+  /**
+   * Shared block: offsets of the ticket, the finished-chunk count, the chunk count, and the
+   * chunk table (GEMM) or the arguments as f64 (BLOCKS).
+   */
   TICKET: 0,
   FINISHED: 1,
   CHUNKS: 2,

@@ -191,9 +191,10 @@ export class ThreadPool {
   }
 
   /**
-   * Take chunks of call `seq` like any worker and run them (runChunk or runBlock, as `op` says); after a trap, claim the rest
-   * without running them, so that no chunk is left unclaimed. Then wait until all `chunks` are
-   * finished — never return while a worker may still be writing — and throw the first trap.
+   * Take chunks of call `seq` like any worker and run them (runChunk or runBlock, as `op` says);
+   * after a trap, claim the rest without running them, so that no chunk is left unclaimed. Then
+   * wait until all `chunks` are finished — never return while a worker may still be writing —
+   * and throw the first trap.
    */
   private claimAll(seq: number, chunks: number, op: number): void {
     let trapped = false, error: unknown;
