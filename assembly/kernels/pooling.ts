@@ -7,8 +7,10 @@
 import { addRun, zeroRun } from '../simd';
 
 /**
- * Y = the maximum over each window; Arg (int32) = the element index in X (counted from X,
- * batch included) of the first maximum in tap order (ky, then kx).
+ * Y = the maximum over each window; Arg (int32) = the element index within its image (H·W·C
+ * elements) of the first maximum in tap order (ky, then kx). Counting from the image, not the
+ * batch, leaves every image's outputs independent of the others: a thread pool can run any run
+ * of images on its own.
  */
 export function maxPoolForward(Y: usize, Arg: usize, X: usize, batch: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
   PH: i32, PW: i32, SH: i32, SW: i32, padTop: i32, padLeft: i32): void {
@@ -26,8 +28,8 @@ export function maxPoolForward(Y: usize, Arg: usize, X: usize, batch: i32, H: i3
           for (let kx = 0; kx < PW; kx++) {
             const ix = ox * SW - padLeft + kx;
             if (ix < 0 || ix >= W) continue;
-            const index = imageIndex + (iy * W + ix) * C;
-            const x = X + (<usize>index << 2);
+            const index = (iy * W + ix) * C;
+            const x = X + (<usize>(imageIndex + index) << 2);
             let c = 0;
             if (first) {
               for (; c + 4 <= C; c += 4) {
@@ -65,12 +67,18 @@ export function maxPoolForward(Y: usize, Arg: usize, X: usize, batch: i32, H: i3
   }
 }
 
-/** dX[Arg[i]] += dY[i] for i < n (n = batch·OH·OW·C). */
-export function maxPoolBackward(dX: usize, dY: usize, Arg: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
-    const p = dX + (<usize>load<i32>(Arg + o) << 2);
-    store<f32>(p, load<f32>(p) + load<f32>(dY + o));
+/**
+ * dX[image b][Arg[i]] += dY[i] for each output i of image b: images of inSize (H·W·C) elements in
+ * dX and outSize (OH·OW·C) in dY and Arg.
+ */
+export function maxPoolBackward(dX: usize, dY: usize, Arg: usize, batch: i32, inSize: i32, outSize: i32): void {
+  for (let b = 0; b < batch; b++) {
+    const dx = dX + (<usize>(b * inSize) << 2), out = <usize>(b * outSize) << 2;
+    for (let i = 0; i < outSize; i++) {
+      const o = out + (<usize>i << 2);
+      const p = dx + (<usize>load<i32>(Arg + o) << 2);
+      store<f32>(p, load<f32>(p) + load<f32>(dY + o));
+    }
   }
 }
 

@@ -208,11 +208,11 @@ export interface Kernels {
   // ---- pooling (assembly/kernels/pooling.ts), channels-last -------------------------------------
   // X, dX (batch, H, W, C); Y, dY, Arg (batch, OH, OW, C); window (PH, PW) at (oy·SH − padTop,
   // ox·SW − padLeft); taps in the padding are ignored (TensorFlow's convention).
-  /** Y = window max; Arg (int32) = element index into X (batch included) of the first max. */
+  /** Y = window max; Arg (int32) = element index within its image (of H·W·C) of the first max. */
   maxPoolForward(Y: number, Arg: number, X: number, batch: number, H: number, W: number, C: number, OH: number, OW: number,
     PH: number, PW: number, SH: number, SW: number, padTop: number, padLeft: number): void;
-  /** dX[Arg[i]] += dY[i], i < n. */
-  maxPoolBackward(dX: number, dY: number, Arg: number, n: number): void;
+  /** dX[image b][Arg[i]] += dY[i] for the outputs i of image b; images of inSize (H·W·C) and outSize (OH·OW·C) elements. */
+  maxPoolBackward(dX: number, dY: number, Arg: number, batch: number, inSize: number, outSize: number): void;
   /** Y = mean of the window's taps inside the image. */
   avgPoolForward(Y: number, X: number, batch: number, H: number, W: number, C: number, OH: number, OW: number,
     PH: number, PW: number, SH: number, SW: number, padTop: number, padLeft: number): void;

@@ -71,7 +71,7 @@ export class GlobalMaxPooling2D extends GlobalPooling2D {
   }
 
   backward({ be, batch }: RunContext): void {
-    if (this.dx) be.maxPoolBackward(this.dx, this.dy, this.buffers.argmax, batch * this.outputSize);
+    if (this.dx) be.maxPoolBackward(this.dx, this.dy, this.buffers.argmax, batch, this.inputSize, this.outputSize);
   }
 }
 

@@ -25,7 +25,7 @@ export class MaxPooling2D extends Pooling2D {
   }
 
   backward({ be, batch }: RunContext): void {
-    if (this.dx) be.maxPoolBackward(this.dx, this.dy, this.buffers.argmax, batch * this.outputSize);
+    if (this.dx) be.maxPoolBackward(this.dx, this.dy, this.buffers.argmax, batch, this.inputSize, this.outputSize);
   }
 }
 

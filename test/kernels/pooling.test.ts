@@ -28,7 +28,7 @@ function naivePool(x: ArrayLike<number>, C: number, [batch, H, W, PH, PW, SH, SW
       const iy = oy * SH - pt + ky, ix = ox * SW - pl + kx;
       if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
       const i = ((b * H + iy) * W + ix) * C + c;
-      if (x[i] > best) { best = x[i]; at = i; }
+      if (x[i] > best) { best = x[i]; at = i - b * H * W * C; } // counted within the image
       sum += x[i]; count++;
     }
     const o = ((b * OH + oy) * OW + ox) * C + c;
@@ -70,11 +70,19 @@ describe('pooling parity (wasm vs js)', () => {
     expect(Array.from(a.arg)).toEqual(Array.from(ref.arg));
   });
 
-  it.each(AWKWARD_SIZES)('maxPoolBackward n=%i (scatter, duplicates accumulate)', (n) => {
-    const nx = 7;
-    const arg = Int32Array.from({ length: n }, (_, i) => (i * 5) % nx);
-    expectParity(wasm, jsBackend, { dX: randomArray(nx, n), dY: randomArray(n, n + 1), Arg: arg },
-      (be, p) => be.maxPoolBackward(p.dX, p.dY, p.Arg, n), { atol: 0, rtol: 0 });
+  it('maxPoolBackward: each image scatters into its own part of dX', () => {
+    for (const be of [wasm, jsBackend]) {
+      const { out } = runKernel(be, { dX: new Float32Array(6), dY: Float32Array.of(1, 2, 3, 4), Arg: Int32Array.of(0, 2, 1, 1) },
+        (b, p) => b.maxPoolBackward(p.dX, p.dY, p.Arg, 2, 3, 2));
+      expect(Array.from(out.dX), be.name).toEqual([1, 0, 2, 0, 7, 0]);
+    }
+  });
+
+  it.each(AWKWARD_SIZES)('maxPoolBackward, 3 images of %i outputs (scatter into each image, duplicates accumulate)', (n) => {
+    const batch = 3, nx = 7;
+    const arg = Int32Array.from({ length: batch * n }, (_, i) => (i * 5) % nx);
+    expectParity(wasm, jsBackend, { dX: randomArray(batch * nx, n), dY: randomArray(batch * n, n + 1), Arg: arg },
+      (be, p) => be.maxPoolBackward(p.dX, p.dY, p.Arg, batch, nx, n), { atol: 0, rtol: 0 });
   });
 
   // Sums in the same order, one rounding per add; then an exactly rounded division on both cores.

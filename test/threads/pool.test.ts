@@ -111,6 +111,67 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
     }
   });
 
+  it('im2col and col2im in blocks of whole images: bitwise, with padding, strides, dilation and a batch the blocks do not divide', async () => {
+    const [one, two] = await backends();
+    // [batch, H, W, C, KH, KW, SH, SW, DH, DW, padTop, padLeft]
+    const shapes = [[37, 28, 28, 1, 3, 3, 1, 1, 1, 1, 0, 0], [19, 13, 11, 8, 3, 2, 2, 1, 1, 2, 1, 1], [5, 40, 40, 16, 5, 5, 2, 2, 1, 1, 2, 2]];
+    for (const [batch, H, W, C, KH, KW, SH, SW, DH, DW, padTop, padLeft] of shapes) {
+      const OH = Math.floor((H + 2 * padTop - DH * (KH - 1) - 1) / SH) + 1, OW = Math.floor((W + 2 * padLeft - DW * (KW - 1) - 1) / SW) + 1;
+      const g = [batch, H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, padTop, padLeft] as const;
+      const nX = batch * H * W * C, nCol = batch * OH * OW * KH * KW * C;
+      expect(nCol, 'large enough to split').toBeGreaterThanOrEqual(1 << 16);
+      const out = [one, two].map((be) => {
+        const [X, col, dX] = upload(be, randomArray(nX, batch), new Float32Array(nCol), randomArray(nX, batch + 1));
+        const notify = Atomics.notify;
+        let handed = 0;
+        Atomics.notify = ((...a: Parameters<typeof notify>) => { handed++; return notify(...a); }) as typeof notify;
+        try {
+          be.im2col(col, X, ...g);
+          be.col2im(dX, col, ...g); // dX += the scattered col: every tap of every image
+        } finally {
+          Atomics.notify = notify;
+        }
+        expect(handed, `blocks handed to a worker on ${be.threads} thread(s)`).toBeGreaterThanOrEqual(2 * (be.threads - 1));
+        const r = [be.read(col, nCol), be.read(dX, nX)];
+        freeAll(be, [X, col, dX]);
+        return r;
+      });
+      expect(firstDifference(out[0][0], out[1][0]), `im2col ${g}`).toBe(-1);
+      expect(firstDifference(out[0][1], out[1][1]), `col2im ${g}`).toBe(-1);
+    }
+  });
+
+  it('max and average pooling in blocks of whole images, forward and backward: bitwise, overlapping windows and padding', async () => {
+    const [one, two] = await backends();
+    // [batch, H, W, C, PH, PW, SH, SW, padTop, padLeft]: 3×3 windows at stride 2 overlap, so a
+    // backward pass split anywhere but between images would race on the shared inputs.
+    for (const [batch, H, W, C, PH, PW, SH, SW, pt, pl] of [[37, 26, 26, 8, 2, 2, 2, 2, 0, 0], [23, 15, 17, 12, 3, 3, 2, 2, 1, 1]]) {
+      const OH = Math.floor((H + 2 * pt - PH) / SH) + 1, OW = Math.floor((W + 2 * pl - PW) / SW) + 1;
+      const nX = batch * H * W * C, nY = batch * OH * OW * C, win = [OH, OW, PH, PW, SH, SW, pt, pl] as const;
+      const out = [one, two].map((be) => {
+        const [X, Y, Arg, dY, dX, Ya, dXa] = upload(be, randomArray(nX, C), new Float32Array(nY), new Float32Array(nY),
+          randomArray(nY, C + 1), randomArray(nX, C + 2), new Float32Array(nY), randomArray(nX, C + 3));
+        const notify = Atomics.notify;
+        let handed = 0;
+        Atomics.notify = ((...a: Parameters<typeof notify>) => { handed++; return notify(...a); }) as typeof notify;
+        try {
+          be.maxPoolForward(Y, Arg, X, batch, H, W, C, ...win);
+          be.maxPoolBackward(dX, dY, Arg, batch, H * W * C, OH * OW * C);
+          be.avgPoolForward(Ya, X, batch, H, W, C, ...win);
+          be.avgPoolBackward(dXa, dY, batch, H, W, C, ...win);
+        } finally {
+          Atomics.notify = notify;
+        }
+        expect(handed, `blocks handed to a worker on ${be.threads} thread(s)`).toBe(4 * (be.threads - 1));
+        const r = [Y, Arg, dX, Ya, dXa].map((p, k) => be.read(p, k === 2 || k === 4 ? nX : nY));
+        freeAll(be, [X, Y, Arg, dY, dX, Ya, dXa]);
+        return r;
+      });
+      ['Y', 'Arg', 'dX', 'avg Y', 'avg dX'].forEach((name, k) =>
+        expect(firstDifference(out[0][k], out[1][k]), `${name}: ${batch}×${H}×${W}×${C} window ${win}`).toBe(-1));
+    }
+  });
+
   it('reductions in slices: counts and maxima exact, f64 sums within 1e-13, the same on every call', async () => {
     const [one, two] = await backends();
     const n = 200_003;
@@ -187,6 +248,33 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
       expect(r.losses).toEqual(a.losses);
       expect(r.weights).toEqual(a.weights);
     }
+  });
+
+  it('a few Adam steps of a CNN (Conv2D, max and average pooling, Dense): the same losses and weights', async () => {
+    const train = async (be: Backend) => {
+      setBackend(be);
+      setSeed(11);
+      const model = new Sequential([
+        layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [20, 20, 2] }),
+        layers.maxPooling2d({ poolSize: 2 }),
+        layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', strides: 2, activation: 'relu' }),
+        layers.averagePooling2d({ poolSize: 2 }),
+        layers.flatten(),
+        layers.dense({ units: 10, activation: 'softmax' }),
+      ]);
+      model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy' });
+      const x = new Tensor(randomArray(96 * 800, 5), [96, 20, 20, 2]);
+      const y = new Tensor(Int32Array.from({ length: 96 }, (_, i) => (i * 3) % 10), [96]);
+      const losses = (await model.fit(x, y, { epochs: 2, batchSize: 48, verbose: 0 })).history.loss;
+      const weights = model.getWeights().map((w) => Array.from(w.values as Float32Array));
+      model.dispose();
+      return { losses, weights };
+    };
+    const [, two] = await backends(), plain = await wasmBackend();
+    const a = await train(plain), b = await train(two);
+    expect(a.losses.every(Number.isFinite), `losses ${a.losses}`).toBe(true);
+    expect(b.losses).toEqual(a.losses);
+    expect(b.weights).toEqual(a.weights);
   });
 
   it('terminate() stops the workers; gemm then runs on the calling thread, same result', async () => {

@@ -16,9 +16,9 @@ export function maxPoolForward(h: Heap, Y: number, Arg: number, X: number, batch
           for (let kx = 0; kx < PW; kx++) {
             const ix = ox * SW - padLeft + kx;
             if (ix < 0 || ix >= W) continue;
-            const index = ((b * H + iy) * W + ix) * C;
+            const index = (iy * W + ix) * C, image = b * H * W * C;
             for (let c = 0; c < C; c++) {
-              const v = f[x + index + c];
+              const v = f[x + image + index + c];
               if (first || v > f[y + c]) { f[y + c] = v; ints[arg + c] = index + c; }
             }
             first = false;
@@ -29,9 +29,12 @@ export function maxPoolForward(h: Heap, Y: number, Arg: number, X: number, batch
   }
 }
 
-export function maxPoolBackward(h: Heap, dX: number, dY: number, Arg: number, n: number): void {
-  const f = h.f, ints = h.i, dx = dX >> 2, dy = dY >> 2, arg = Arg >> 2;
-  for (let i = 0; i < n; i++) f[dx + ints[arg + i]] += f[dy + i];
+export function maxPoolBackward(h: Heap, dX: number, dY: number, Arg: number, batch: number, inSize: number, outSize: number): void {
+  const f = h.f, ints = h.i;
+  for (let b = 0; b < batch; b++) {
+    const dx = (dX >> 2) + b * inSize, dy = (dY >> 2) + b * outSize, arg = (Arg >> 2) + b * outSize;
+    for (let i = 0; i < outSize; i++) f[dx + ints[arg + i]] += f[dy + i];
+  }
 }
 
 /** Taps of a window inside the image along one axis: i0 + k in [0, size) for k < P. */

@@ -5,8 +5,8 @@
 const CHUNK_BITS = 7;
 
 export const LAYOUT = {
-  /** int32 per worker block (128 bytes: no two blocks share a cache line). */
-  STRIDE: 32,
+  /** int32 per worker block (256 bytes: no two blocks share a cache line; room for 16 f64 arguments and a result). */
+  STRIDE: 64,
   /**
    * Operation codes in a worker block's [2]: gemm chunks and element-wise blocks (both claimed
    * from the shared block), a reduction's slice (its arguments in the worker's own block).
@@ -16,14 +16,15 @@ export const LAYOUT = {
   BLOCKS: 2,
   /** First f64 of a SLICED call's arguments within a worker block; the trap flag's int32. */
   ARGS: 2,
-  TRAPPED: 31,
+  TRAPPED: 63,
   /**
-   * Shared block: offsets of the ticket, the finished-chunk count, the chunk count, and the
-   * chunk table (GEMM) or the arguments as f64 (BLOCKS).
+   * Shared block: offsets of the ticket, the finished-chunk count, the chunk count, the
+   * per-buffer floats per unit (BLOCKS), and the chunk table (GEMM) or the arguments as f64 (BLOCKS).
    */
   TICKET: 0,
   FINISHED: 1,
   CHUNKS: 2,
+  UNITS: 6,
   TABLE: 16,
   /** Ticket bits: CHUNK_BITS for the next chunk, the rest for the call. */
   CHUNK_BITS,

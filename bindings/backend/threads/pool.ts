@@ -9,19 +9,20 @@
  *
  * Every worker instantiates the threads build on the same shared WebAssembly.Memory and owns
  * packing-scratch slot w + 1; the calling thread uses slot 0. The control SharedArrayBuffer
- * holds one block of STRIDE int32 per worker (128 bytes: no two share a cache line), then one
+ * holds one block of STRIDE int32 per worker (256 bytes: no two share a cache line), then one
  * shared block:
  *   worker block  [0] seq   bumped by the caller after writing the op; the worker waits on it
  *                 [1] done  set to seq by the worker when its part is written; the caller waits on it
  *                 [2] op    GEMM, BLOCKS (both: take work from the shared block) or SLICED
  *                 [3] SLICED: the kernel's index in SLICED_NAMES; its arguments as f64 from int32 [4],
- *                     and after them (f64 [13]) the reduction's result for its slice
- *                 [31] 1 when the worker's kernel trapped (the caller throws)
+ *                     and after them (f64 [18]) the reduction's result for its slice
+ *                 [63] 1 when the worker's kernel trapped (the caller throws)
  *   shared block  [0] ticket: (call << 7) | next chunk, taken with compareExchange
  *                 [1] chunks finished   [2] chunks
  *                 GEMM:   [3..8] K, lda, ldb, ldc, transA, transB  [9, 10] alpha, beta (f32)  [11] relu
  *                         [16 + 6c ..] chunk c: C, A, B, M, N, bias (its block of C and the operands' offsets)
- *                 BLOCKS: [3] the kernel's index  [4] elements per block  [5] n  f64 from int32 [16]: its arguments
+ *                 BLOCKS: [3] the kernel's index  [4] units (elements or images) per block  [5] n
+ *                         [6 + j] floats per unit of its j-th buffer  f64 from int32 [16]: its arguments
  * A call's ticket is set to "none left" before its arguments are rewritten, so a worker that
  * wakes late for an earlier call can never take a chunk of the new one. Every gemm chunk is a
  * block of whole tiles summed in the same order as on one thread, and the element-wise kernels
@@ -31,7 +32,7 @@ import { LAYOUT } from './layout.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, type SlicedName, type SlicedSpec } from './sliced.js';
 
-const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = LAYOUT;
+const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, UNITS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = LAYOUT;
 /**
  * A gemm is cut into one lead chunk per thread, LEAD of the work in all, then the rest in one
  * small chunk per thread, which whoever is free first takes: two chunks per thread, so op(A) is
@@ -68,8 +69,8 @@ type GemmStrided = (C: number, A: number, B: number, M: number, N: number, K: nu
   bias: number, relu: number, slot: number) => void;
 
 /** Any kernel of sliced.ts, called with up to MAX_ARGS arguments (extra ones are ignored); reductions return their result. */
-export type SlicedKernel = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number,
-  a6: number, a7: number, a8: number, a9: number, a10: number) => number | void;
+export type SlicedKernel = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number,
+  a8: number, a9: number, a10: number, a11: number, a12: number, a13: number, a14: number, a15: number) => number | void;
 
 interface PoolWorker { terminate(): unknown }
 
@@ -86,6 +87,8 @@ export class ThreadPool {
   /** A sliced call's arguments, and one block's, reused (a training step allocates nothing). */
   private readonly args = new Float64Array(MAX_ARGS);
   private readonly blockArgs = new Float64Array(MAX_ARGS);
+  /** A per-image kernel's floats per image, buffer by buffer (SlicedSpec.unit), reused. */
+  private readonly units = new Int32Array(8);
   /** The job `beside` hands to the next element-wise call that is split into blocks. */
   private job: (() => void) | undefined;
   /** True while that job runs: it must not call the pool (a call of the pool's is open). */
@@ -258,11 +261,22 @@ export class ThreadPool {
    */
   sliced(name: SlicedName, direct: SlicedKernel): SlicedKernel {
     const k = SLICED_NAMES.indexOf(name), spec: SlicedSpec = SLICED[name], a = this.args;
-    return (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) => {
+    return (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15) => {
       if (this.inJob) throw reentered(name);
-      a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5; a[6] = a6; a[7] = a7; a[8] = a8; a[9] = a9; a[10] = a10;
+      a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5; a[6] = a6; a[7] = a7;
+      a[8] = a8; a[9] = a9; a[10] = a10; a[11] = a11; a[12] = a12; a[13] = a13; a[14] = a14; a[15] = a15;
       const n = a[spec.n];
-      if (this.closed || n < MIN_SPLIT_ELEMENTS || this.workers.length === 0) return direct(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+      // Per-image kernels split by images, when their largest buffer holds enough floats in all.
+      let size = n;
+      if (spec.unit) {
+        spec.unit(a, this.units);
+        let most = 0;
+        for (let j = 0; j < spec.buffers.length; j++) most = Math.max(most, this.units[j]);
+        size = n * most;
+      }
+      if (this.closed || size < MIN_SPLIT_ELEMENTS || n < 2 || this.workers.length === 0) {
+        return direct(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+      }
       return spec.combine ? this.runSlices(k, spec, n, direct) : this.runBlocks(k, spec, n, direct);
     };
   }
@@ -287,10 +301,13 @@ export class ThreadPool {
   }
 
   private runBlocks(k: number, spec: SlicedSpec, n: number, direct: SlicedKernel): void {
-    const i = this.i32, g = this.g, seq = this.close();
-    const size = Math.max(MIN_BLOCK, Math.ceil(n / (this.threads * BLOCKS_PER_THREAD) / 4) * 4);
+    // At most NONE_LEFT − 1 blocks: the ticket counts them in CHUNK_BITS.
+    const i = this.i32, g = this.g, seq = this.close(), want = Math.min(this.threads * BLOCKS_PER_THREAD, NONE_LEFT - 1);
+    // Elements in whole f32x4, or whole images; the floats each buffer moves per one of them.
+    const size = spec.unit ? Math.ceil(n / want) : Math.max(MIN_BLOCK, Math.ceil(n / want / 4) * 4);
     const blocks = Math.ceil(n / size);
     i[g + 3] = k; i[g + 4] = size; i[g + 5] = n;
+    for (let j = 0; j < spec.buffers.length; j++) i[g + UNITS + j] = spec.unit ? this.units[j] : 1;
     this.f64.set(this.args, (g + TABLE) / 2);
     this.blockSpec = spec;
     this.blockKernel = direct;
@@ -309,11 +326,11 @@ export class ThreadPool {
   /** Block b of the open element-wise call: its buffers offset to the block, n cut to it. */
   private runBlock(b: number): void {
     const { buffers, n: nAt } = this.blockSpec, direct = this.blockKernel!, a = this.args, x = this.blockArgs;
-    const size = this.i32[this.g + 4], s0 = b * size;
+    const i = this.i32, g = this.g, size = i[g + 4], s0 = b * size;
     x.set(a);
-    for (let j = 0; j < buffers.length; j++) if (a[buffers[j]]) x[buffers[j]] = a[buffers[j]] + s0 * 4;
-    x[nAt] = Math.min(size, this.i32[this.g + 5] - s0);
-    direct(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10]);
+    for (let j = 0; j < buffers.length; j++) if (a[buffers[j]]) x[buffers[j]] = a[buffers[j]] + s0 * i[g + UNITS + j] * 4;
+    x[nAt] = Math.min(size, i[g + 5] - s0);
+    direct(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14], x[15]);
   }
 
   private runSlices(k: number, { buffers, n: nAt, combine }: SlicedSpec, n: number, direct: SlicedKernel): number {
@@ -335,7 +352,7 @@ export class ThreadPool {
     a[nAt] = Math.min(part, n);
     let result: number;
     try {
-      result = direct(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]) as number;
+      result = direct(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]) as number;
     } finally {
       // Never return (or throw) while a worker may still be writing.
       for (let w = 0; w < used; w++) this.waitFor(w * STRIDE + 1, seq);

@@ -13,7 +13,7 @@ import { MAX_ARGS, SLICED, SLICED_NAMES } from './sliced.js';
 
 export const WORKER_SOURCE = String.raw`
 'use strict';
-const { STRIDE, GEMM, SLICED, BLOCKS, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = ${JSON.stringify(LAYOUT)};
+const { STRIDE, GEMM, SLICED, BLOCKS, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, UNITS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = ${JSON.stringify(LAYOUT)};
 const SLICED_NAMES = ${JSON.stringify(SLICED_NAMES)}, MAX_ARGS = ${MAX_ARGS};
 // Per kernel (in SLICED_NAMES order): the argument positions of its buffers and of n.
 const SPECS = ${JSON.stringify(SLICED_NAMES.map((name) => SLICED[name]))};
@@ -67,23 +67,24 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
           }
         }
       } else if (op === BLOCKS) {
-        // An element-wise kernel on blocks of 'size' elements: offset each buffer, shorten n.
+        // A kernel on blocks of 'size' units (elements, or images): offset each buffer by its
+        // floats per unit, shorten n.
         for (let c; (c = claim(seq)) >= 0; finished()) {
-          const k = i32[g + 3], size = i32[g + 4], s0 = c * size, spec = SPECS[k];
+          const k = i32[g + 3], size = i32[g + 4], s0 = c * size, { buffers, n } = SPECS[k];
           for (let j = 0; j < MAX_ARGS; j++) b[j] = f64[shared + j];
-          for (const at of spec.buffers) if (b[at]) b[at] += s0 * 4;
-          b[spec.n] = Math.min(size, i32[g + 5] - s0);
+          for (let j = 0; j < buffers.length; j++) if (b[buffers[j]]) b[buffers[j]] += s0 * i32[g + UNITS + j] * 4;
+          b[n] = Math.min(size, i32[g + 5] - s0);
           try {
-            sliced[k](b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10]);
+            sliced[k](b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
           } catch {
             i32[o + TRAPPED] = 1;
           }
         }
       } else if (op === SLICED) {
-        // Every kernel takes at most 11 arguments; wasm ignores the extra ones.
-        // A reduction's result for this slice goes after the arguments (void kernels leave NaN).
-        f64[f + MAX_ARGS] = sliced[i32[o + 3]](f64[f], f64[f + 1], f64[f + 2], f64[f + 3], f64[f + 4], f64[f + 5],
-          f64[f + 6], f64[f + 7], f64[f + 8], f64[f + 9], f64[f + 10]);
+        // Every kernel takes at most MAX_ARGS (16) arguments; wasm ignores the extra ones.
+        // A reduction's result for this slice goes after the arguments.
+        f64[f + MAX_ARGS] = sliced[i32[o + 3]](f64[f], f64[f + 1], f64[f + 2], f64[f + 3], f64[f + 4], f64[f + 5], f64[f + 6],
+          f64[f + 7], f64[f + 8], f64[f + 9], f64[f + 10], f64[f + 11], f64[f + 12], f64[f + 13], f64[f + 14], f64[f + 15]);
       }
     } catch {
       // A trap (an out-of-bounds pointer): report it rather than leave the caller waiting.
