@@ -18,6 +18,7 @@ import { Sequential, Tensor, layers, optimizers, ready, setBackend, setSeed } fr
 import { addingProblem } from '../examples/lib/adding-problem.js';
 import { timeKeelnetFit } from './lib/keelnet.js';
 import { type Contender, round3, runRounds } from './lib/rounds.js';
+import type { Row } from './training.js';
 import { tfjsBackend, tfjsTraining, tfjsWasmLabel, tfjsWeights } from './lib/tfjs.js';
 
 export type LstmContender = 'keelnet-wasm' | 'keelnet-js' | 'tfjs-wasm';
@@ -30,19 +31,9 @@ export interface LstmBenchOptions {
   log?: (line: string) => void;
 }
 
-export interface LstmRow {
-  name: string;
-  backend: string;
+/** A row of bench/training.ts's table, with the task's shape. */
+export interface LstmRow extends Row {
   shape: string;
-  batch: number;
-  rounds: number;
-  stepsPerRound: number;
-  samplesPerSec: number;
-  minSamplesPerSec: number;
-  maxSamplesPerSec: number;
-  msPerStep: number;
-  keelnetWasmSpeedup: number;
-  lastLoss: number;
 }
 
 const T = 50, FEATURES = 2, UNITS = 64, BATCH = 32, LR = 0.001, SEED = 42, SAMPLES = 4096;

@@ -1,12 +1,14 @@
 /**
- * The threads build and its gemm pool (the build KEELNET_SIMD picks, as for WasmBackend.create:
- * the SIMD128 one here, the relaxed one under test/perf/relaxed.vitest.config.ts, where this file
- * runs again and the one-thread build it is compared with is the relaxed one too).
- * 2 threads against 1 (the same build, one thread) must
- * agree bitwise — gemm is split by rows of C and each row block sums in one thread's order —
- * on the MLP's three products, every transposition, awkward and small sizes (which stay on the
- * calling thread), on adamUpdate's slices, and on a few Adam training steps of an MLP. Workers are unref'd and
- * terminated; a terminated pool keeps computing on the calling thread.
+ * The threads build and its pool (the build KEELNET_SIMD picks, as for WasmBackend.create: the
+ * SIMD128 one here, the relaxed one under test/perf/relaxed.vitest.config.ts, where this file runs
+ * again and the one-thread build it is compared with is the relaxed one too).
+ * 2 threads against 1 (the same build, one thread) must agree bitwise — gemm chunks are whole
+ * tiles summed in one thread's order, element-wise and per-image kernels treat each element or
+ * image alone — on the MLP's three products, every transposition, awkward and small sizes (which
+ * stay on the calling thread), every kernel split into blocks, and a few Adam steps of an MLP and
+ * of a CNN; reductions agree within their stated tolerance. Also: how a gemm is cut (leadChunks),
+ * `beside`, traps, and 4 threads on 2 cores. Workers are unref'd and terminated; a terminated pool
+ * keeps computing on the calling thread.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../bindings/backend/backend.js';

@@ -30,7 +30,7 @@
  */
 import { LAYOUT } from './layout.js';
 import { WORKER_SOURCE } from './worker-source.js';
-import { MAX_ARGS, SLICED, SLICED_NAMES, type SlicedName, type SlicedSpec } from './sliced.js';
+import { MAX_ARGS, SLICED, SLICED_NAMES, partArgs, type SlicedName, type SlicedSpec } from './sliced.js';
 
 const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, UNITS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = LAYOUT;
 /**
@@ -93,9 +93,8 @@ export class ThreadPool {
   private job: (() => void) | undefined;
   /** True while that job runs: it must not call the pool (a call of the pool's is open). */
   private inJob = false;
-  /** The open element-wise call's kernel: its spec and the calling thread's own function. */
-  private blockSpec: SlicedSpec = SLICED.fill;
-  private blockKernel: SlicedKernel | undefined;
+  /** The calling thread's own function for each kernel of sliced.ts, by index in SLICED_NAMES. */
+  private readonly kernels: SlicedKernel[] = [];
   private seq = 0;
   private closed = false;
   /** Chunk sizes, in units (tiles or row groups), reused. */
@@ -261,6 +260,7 @@ export class ThreadPool {
    */
   sliced(name: SlicedName, direct: SlicedKernel): SlicedKernel {
     const k = SLICED_NAMES.indexOf(name), spec: SlicedSpec = SLICED[name], a = this.args;
+    this.kernels[k] = direct;
     return (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15) => {
       if (this.inJob) throw reentered(name);
       a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5; a[6] = a6; a[7] = a7;
@@ -277,7 +277,7 @@ export class ThreadPool {
       if (this.closed || size < MIN_SPLIT_ELEMENTS || n < 2 || this.workers.length === 0) {
         return direct(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
       }
-      return spec.combine ? this.runSlices(k, spec, n, direct) : this.runBlocks(k, spec, n, direct);
+      return spec.combine ? this.runSlices(k, spec, n, direct) : this.runBlocks(k, spec, n);
     };
   }
 
@@ -300,7 +300,7 @@ export class ThreadPool {
     left?.();
   }
 
-  private runBlocks(k: number, spec: SlicedSpec, n: number, direct: SlicedKernel): void {
+  private runBlocks(k: number, spec: SlicedSpec, n: number): void {
     // At most NONE_LEFT − 1 blocks: the ticket counts them in CHUNK_BITS.
     const i = this.i32, g = this.g, seq = this.close(), want = Math.min(this.threads * BLOCKS_PER_THREAD, NONE_LEFT - 1);
     // Elements in whole f32x4, or whole images; the floats each buffer moves per one of them.
@@ -309,8 +309,6 @@ export class ThreadPool {
     i[g + 3] = k; i[g + 4] = size; i[g + 5] = n;
     for (let j = 0; j < spec.buffers.length; j++) i[g + UNITS + j] = spec.unit ? this.units[j] : 1;
     this.f64.set(this.args, (g + TABLE) / 2);
-    this.blockSpec = spec;
-    this.blockKernel = direct;
     this.open(BLOCKS, blocks, seq);
     const job = this.job;
     this.job = undefined;
@@ -323,14 +321,12 @@ export class ThreadPool {
     if (jobFailed) throw jobError;
   }
 
-  /** Block b of the open element-wise call: its buffers offset to the block, n cut to it. */
+  /** Block b of the open call (its kernel, size and count read from the shared block, as a worker reads them). */
   private runBlock(b: number): void {
-    const { buffers, n: nAt } = this.blockSpec, direct = this.blockKernel!, a = this.args, x = this.blockArgs;
-    const i = this.i32, g = this.g, size = i[g + 4], s0 = b * size;
-    x.set(a);
-    for (let j = 0; j < buffers.length; j++) if (a[buffers[j]]) x[buffers[j]] = a[buffers[j]] + s0 * i[g + UNITS + j] * 4;
-    x[nAt] = Math.min(size, i[g + 5] - s0);
-    direct(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14], x[15]);
+    const i = this.i32, g = this.g, k = i[g + 3], size = i[g + 4], s0 = b * size, x = this.blockArgs;
+    const { buffers, n } = SLICED[SLICED_NAMES[k]] as SlicedSpec;
+    partArgs(x, this.args, buffers, n, i, g + UNITS, s0, Math.min(size, i[g + 5] - s0));
+    this.kernels[k](x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14], x[15]);
   }
 
   private runSlices(k: number, { buffers, n: nAt, combine }: SlicedSpec, n: number, direct: SlicedKernel): number {
@@ -339,14 +335,13 @@ export class ThreadPool {
     const workers = this.workers.length;
     for (let w = 0; w < workers; w++) this.waitFor(w * STRIDE + 1, this.given[w]);
     const part = Math.ceil(n / (workers + 1) / 4) * 4;
-    const seq = ++this.seq, a = this.args;
+    const seq = ++this.seq, a = this.args, x = this.blockArgs;
     let used = 0;
     for (let s0 = part; s0 < n; s0 += part, used++) {
-      const o = used * STRIDE, f = o / 2 + ARGS;
+      const o = used * STRIDE;
       this.i32[o + 2] = SLICED_OP; this.i32[o + 3] = k;
-      for (let j = 0; j < MAX_ARGS; j++) this.f64[f + j] = a[j];
-      for (let j = 0; j < buffers.length; j++) if (a[buffers[j]]) this.f64[f + buffers[j]] = a[buffers[j]] + s0 * 4;
-      this.f64[f + nAt] = Math.min(part, n - s0);
+      partArgs(x, a, buffers, nAt, ONE_FLOAT, 0, s0, Math.min(part, n - s0));
+      this.f64.set(x, o / 2 + ARGS);
       this.start(used, seq);
     }
     a[nAt] = Math.min(part, n);
@@ -405,6 +400,8 @@ export class ThreadPool {
   }
 }
 
+/** Floats per element of every buffer of an element-wise kernel or reduction (partArgs). */
+const ONE_FLOAT = new Int32Array(8).fill(1);
 const reentered = (kernel: string) => new Error(`keelnet: ${kernel} was called from a job run beside a pool call; such a job must not use the backend's kernels`);
 const workerTrap = () => new Error('keelnet: the wasm core trapped in a pool worker (a pointer or size outside memory)');
 

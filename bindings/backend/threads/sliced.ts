@@ -70,3 +70,17 @@ export const SLICED_NAMES = Object.keys(SLICED) as SlicedName[];
 
 /** Most arguments any of them takes (im2col, col2im: 16). */
 export const MAX_ARGS = 16;
+
+/**
+ * Into `out`: the arguments `args` of a kernel (its buffers at positions `buffers`, its count at
+ * `n`) cut to the part that starts s0 units in and is `count` units long. Buffer j moves
+ * perUnit[perAt + j] floats a unit (1 for an element-wise kernel); a buffer of 0 stays 0. The
+ * pool and its workers share it: worker-source.ts writes this function's source into its code,
+ * so it must use nothing from outside.
+ */
+export function partArgs(out: Float64Array, args: Float64Array, buffers: readonly number[], n: number,
+  perUnit: ArrayLike<number>, perAt: number, s0: number, count: number): void {
+  out.set(args);
+  for (let j = 0; j < buffers.length; j++) if (args[buffers[j]]) out[buffers[j]] = args[buffers[j]] + s0 * perUnit[perAt + j] * 4;
+  out[n] = count;
+}

@@ -9,7 +9,7 @@
  * seq < 0: quit.
  */
 import { LAYOUT } from './layout.js';
-import { MAX_ARGS, SLICED, SLICED_NAMES } from './sliced.js';
+import { MAX_ARGS, SLICED, SLICED_NAMES, partArgs } from './sliced.js';
 
 export const WORKER_SOURCE = String.raw`
 'use strict';
@@ -17,6 +17,7 @@ const { STRIDE, GEMM, SLICED, BLOCKS, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, U
 const SLICED_NAMES = ${JSON.stringify(SLICED_NAMES)}, MAX_ARGS = ${MAX_ARGS};
 // Per kernel (in SLICED_NAMES order): the argument positions of its buffers and of n.
 const SPECS = ${JSON.stringify(SLICED_NAMES.map((name) => SLICED[name]))};
+${partArgs.toString()}
 async function serve({ module, memory, control, worker, gemmAt: g }, post) {
   const instance = await WebAssembly.instantiate(module, {
     env: { memory, abort() { throw new Error('keelnet: the wasm core aborted (pool worker)'); } },
@@ -25,7 +26,7 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
   const sliced = SLICED_NAMES.map((name) => instance.exports[name]);
   const i32 = new Int32Array(control), f32 = new Float32Array(control), f64 = new Float64Array(control);
   const o = worker * STRIDE, slot = worker + 1, f = o / 2 + ARGS, shared = (g + TABLE) / 2;
-  const b = new Float64Array(MAX_ARGS);
+  const b = new Float64Array(MAX_ARGS), sharedArgs = f64.subarray(shared, shared + MAX_ARGS);
   // Claim the next chunk of call seq from the shared ticket: its index, or -1 when none is left
   // (a ticket of a later call: none either). Read the call's arguments only after a claim: until
   // its chunks are all finished, the caller rewrites nothing.
@@ -71,9 +72,7 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
         // floats per unit, shorten n.
         for (let c; (c = claim(seq)) >= 0; finished()) {
           const k = i32[g + 3], size = i32[g + 4], s0 = c * size, { buffers, n } = SPECS[k];
-          for (let j = 0; j < MAX_ARGS; j++) b[j] = f64[shared + j];
-          for (let j = 0; j < buffers.length; j++) if (b[buffers[j]]) b[buffers[j]] += s0 * i32[g + UNITS + j] * 4;
-          b[n] = Math.min(size, i32[g + 5] - s0);
+          partArgs(b, sharedArgs, buffers, n, i32, g + UNITS, s0, Math.min(size, i32[g + 5] - s0));
           try {
             sliced[k](b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
           } catch {
