@@ -1,6 +1,6 @@
 // The wasm core: every kernel, re-exported. Kernels take raw pointers into this module's memory;
 // the JS side owns allocation (bindings/backend/memory.ts), starting at heapBase().
-import { SCRATCH_END } from './kernels/gemm';
+import { scratchEnd } from './kernels/gemm';
 export * from './kernels/elementwise';
 export { gemm, gemmBias, gemmStrided } from './kernels/gemm';
 export * from './kernels/bias';
@@ -18,7 +18,7 @@ export * from './kernels/conv';
 export * from './kernels/pooling';
 export * from './kernels/recurrent';
 
-/** First byte above static data: where the JS allocator may start. */
-export function heapBase(): usize {
-  return SCRATCH_END;
+/** First byte above static data and the packing scratch of `threads` threads: where the JS allocator may start. */
+export function heapBase(threads: i32): usize {
+  return scratchEnd(threads);
 }

@@ -14,25 +14,30 @@ import { madd } from '../simd';
 // the micro-kernel always computes a full tile; edge tiles go through a small buffer and only
 // their valid part is written to C.
 //
-// Block sizes: measured on Zen 5 (48 KiB L1, 1 MiB L2), KC/MC/NC = 256/128/512 (640 KiB of
-// scratch) was within 0–3% of 128/64/128 (96 KiB) on every benchmark shape; the small one wins
-// because it fits the module's 2 initial pages and a per-thread copy costs little. Each element
-// of op(A) is packed N/NC times and each of op(B) once, so small blocks barely add packing.
+// Block sizes, measured on Zen 5 (48 KiB L1, 1 MiB L2): KC = 128 keeps a B micro-panel in L1;
+// NC = 512 packs each element of op(A) N/512 times instead of N/128, which was 2–4% faster on the
+// squares and the MLP's forward product (N = 500: A packed once) in both builds; KC = 256 gained
+// nothing. Each element of op(B) is packed once whatever the sizes.
 
 /**
- * Tile rows. 4×8 = 8 accumulators + 2 B vectors + 4 A broadcasts + 1 product = 15 of the 16 xmm
- * registers; V8 keeps the k loop free of spills (checked with --print-wasm-code). The relaxed
- * build's `madd` is one fused instruction, so it needs no product register.
+ * Tile rows. SIMD128 build, 4×8: 8 accumulators + 2 B vectors + 4 A broadcasts + 1 product fill
+ * the 15 xmm registers V8 allocates (xmm15 is its scratch) — V8 issues all of an iteration's
+ * loads before its arithmetic, so every loaded value is live at once. It keeps the k loop free
+ * of spills (checked with --print-wasm-code). The relaxed build's `madd` is one instruction with
+ * no product register, which leaves room for 5×8: 10 accumulators + 2 B + rows 0–3 of A as one
+ * vector + row 4 broadcast, rows 0–3 broadcast from their lanes one at a time as they are used.
+ * Measured in L1 (scratch tiles, relaxed peak ~61 GFLOP/s): 4×8 ran at 54–56 GFLOP/s, 5×8 at
+ * 58–59; 6×8 with six broadcasts needs 20 registers and spills (25 GFLOP/s).
  */
-const MR = 4;
+const MR = ASC_FEATURE_RELAXED_SIMD ? 5 : 4;
 /** Tile columns (two f32x4). */
 const NR = 8;
 /** Depth of a block: the B micro-panel (KC × NR × 4 B = 4 KiB) stays in L1 across the ir loop. */
 const KC = 128;
-/** Rows of a packed A block (MC × KC × 4 B = 32 KiB): stays in L1/L2 across the jr loop. */
-const MC = 64;
-/** Columns of a packed B block (KC × NC × 4 B = 64 KiB): stays in L2 across the ic loop. */
-const NC = 128;
+/** Rows of a packed A block (MC × KC × 4 B = 32–40 KiB; a multiple of MR): stays in L1/L2 across the jr loop. */
+const MC = MR == 5 ? 80 : 64;
+/** Columns of a packed B block (KC × NC × 4 B = 256 KiB): stays in L2 across the ic loop. */
+const NC = 512;
 
 /**
  * Below this many rows (and B not transposed) C is computed from B unpacked (gemmFewRows).
@@ -49,19 +54,26 @@ const FEW_ROWS = 8;
 const SLOTS = ASC_FEATURE_THREADS ? 16 : 1;
 const PACKED_A_BYTES = MC * KC * 4;
 const PACKED_B_BYTES = KC * NC * 4;
-/** packedA, packedB, edgeTile: 96 KiB + one tile, a multiple of 64 so slots share no cache line. */
-const SLOT_BYTES = PACKED_A_BYTES + PACKED_B_BYTES + MR * NR * 4;
+/** packedA, packedB, edgeTile: ~300 KiB, a multiple of 64 so slots share no cache line. */
+const SLOT_BYTES = (PACKED_A_BYTES + PACKED_B_BYTES + MR * NR * 4 + 63) & ~63;
 
 /**
  * Packing scratch (the core has no allocator). Single-thread builds: one static slot, zeros that
- * take no bytes in the file. The threads builds: 16 slots just above static data, below heapBase()
+ * take no bytes in the file. The threads builds: slots just above static data, below heapBase()
  * (index.ts), where the JS allocator starts; as a data segment on a shared memory they would be
- * stored whole, 1.5 MiB of zeros in the file. Every instance on a memory agrees on the address.
+ * stored whole, zeros in the file. Every instance on a memory agrees on the address.
  */
 const scratch: usize = ASC_FEATURE_THREADS ? (__heap_base + 63) & ~63 : memory.data(SLOT_BYTES, 64);
 
-/** The first byte above the packing scratch (index.ts: heapBase). Not a kernel: index.ts does not export it. */
-export const SCRATCH_END: usize = ASC_FEATURE_THREADS ? scratch + SLOT_BYTES * SLOTS : __heap_base;
+/**
+ * The first byte above the packing scratch of `threads` threads (index.ts: heapBase): the
+ * threads builds reserve only the slots a pool uses (1 ≤ threads ≤ 16), ~300 KiB each.
+ * Not a kernel: index.ts does not export it.
+ */
+export function scratchEnd(threads: i32): usize {
+  if (!ASC_FEATURE_THREADS) return __heap_base;
+  return scratch + SLOT_BYTES * <usize>max(1, min(threads, SLOTS));
+}
 
 /** C (M, N) = alpha·op(A)·op(B) + beta·C over dense row-major matrices: gemmStrided on slot 0. */
 export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
@@ -214,20 +226,34 @@ function gemmFewRows(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ai: i
  */
 function tile(c: usize, ldc: usize, a: usize, b: usize, kc: i32, alpha: f32, beta: f32, bias: usize, relu: i32): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00;
-  let c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  let c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00;
   // Loop on the B pointer alone: one counter fewer in an iteration V8 already pads with a
   // stack-guard check and zero-extensions.
   const end = b + (<usize>kc * NR << 2);
   while (b < end) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
-    let x = v128.load32_splat(a);
-    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
-    x = v128.load32_splat(a, 4);
-    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
-    x = v128.load32_splat(a, 8);
-    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
-    x = v128.load32_splat(a, 12);
-    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    if (MR == 5) {
+      const a03 = v128.load(a);
+      let x = v128.load32_splat(a, 16);
+      c40 = madd(x, b0, c40); c41 = madd(x, b1, c41);
+      x = i32x4.shuffle(a03, a03, 0, 0, 0, 0);
+      c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+      x = i32x4.shuffle(a03, a03, 1, 1, 1, 1);
+      c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+      x = i32x4.shuffle(a03, a03, 2, 2, 2, 2);
+      c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+      x = i32x4.shuffle(a03, a03, 3, 3, 3, 3);
+      c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    } else {
+      let x = v128.load32_splat(a);
+      c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+      x = v128.load32_splat(a, 4);
+      c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+      x = v128.load32_splat(a, 8);
+      c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+      x = v128.load32_splat(a, 12);
+      c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    }
     a += MR << 2;
     b += NR << 2;
   }
@@ -236,6 +262,7 @@ function tile(c: usize, ldc: usize, a: usize, b: usize, kc: i32, alpha: f32, bet
   storeRow(c + ldc, c10, c11, va, beta, bias, relu);
   storeRow(c + 2 * ldc, c20, c21, va, beta, bias, relu);
   storeRow(c + 3 * ldc, c30, c31, va, beta, bias, relu);
+  if (MR == 5) storeRow(c + 4 * ldc, c40, c41, va, beta, bias, relu);
 }
 
 /**
@@ -308,7 +335,10 @@ function scaleC(C: usize, M: i32, N: i32, ldc: i32, beta: f32, bias: usize, relu
 function pack(dst: usize, src: usize, rows: i32, kc: i32, sr: i32, sk: i32, R: i32): void {
   const full = rows / R * R;
   const rowBytes = <usize>sr << 2, kBytes = <usize>sk << 2, panelBytes = <usize>(R * kc) << 2;
-  if (sr == 1) {
+  if (R == 5) {
+    if (sr == 1) packRows5(dst, src, full, kc, kBytes, panelBytes);
+    else packK5(dst, src, full, kc, rowBytes, panelBytes);
+  } else if (sr == 1) {
     // Panel rows are contiguous (op(A) = Aᵀ, op(B) = B): each k is R/4 vector copies per panel.
     // Go down k 16 floats wide (one cache line, 16/R panels) so each source line is used whole
     // the one time it is fetched. One panel at a time would stride down k by a source row, and
@@ -336,25 +366,75 @@ function pack(dst: usize, src: usize, rows: i32, kc: i32, sr: i32, sk: i32, R: i
       const d = dst + <usize>(p / R) * panelBytes + (<usize>(p % R) << 2);
       for (let k = 0; k < k4; k += 4) {
         const o = <usize>k << 2;
-        const r0 = v128.load(s + o), r1 = v128.load(s + rowBytes + o);
-        const r2 = v128.load(s + 2 * rowBytes + o), r3 = v128.load(s + 3 * rowBytes + o);
-        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-        const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-        const q = d + <usize>k * step;
-        v128.store(q, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-        v128.store(q + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-        v128.store(q + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-        v128.store(q + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+        transpose4(d + <usize>k * step, step, v128.load(s + o), v128.load(s + rowBytes + o),
+          v128.load(s + 2 * rowBytes + o), v128.load(s + 3 * rowBytes + o));
       }
-      for (let k = k4; k < kc; k++) {
-        for (let r = 0; r < 4; r++) {
-          store<f32>(d + <usize>k * step + (<usize>r << 2), load<f32>(s + <usize>r * rowBytes + <usize>k * kBytes));
-        }
-      }
+      packTail(d, s, 4, k4, kc, rowBytes, step);
     }
   }
   if (full < rows) {
     packEdge(dst + <usize>(full / R) * panelBytes, src + <usize>full * rowBytes, rows - full, kc, rowBytes, kBytes, R);
+  }
+}
+
+/**
+ * `pack` into panels of 5 (the relaxed build's A), rows contiguous: each k of a panel is one
+ * vector and one float. Goes down k 8 panels (40 floats, 2.5 cache lines) wide, for the reason
+ * the R = 4/8 path goes 16 floats wide.
+ */
+function packRows5(dst: usize, src: usize, full: i32, kc: i32, kBytes: usize, P: usize): void {
+  for (let c0 = 0; c0 < full; c0 += 40) {
+    const g = <usize>min(40, full - c0) / 5;
+    let d = dst + <usize>(c0 / 5) * P, s = src + (<usize>c0 << 2);
+    for (let k = 0; k < kc; k++) {
+      for (let q: usize = 0; q < g; q++) {
+        const dq = d + q * P, sq = s + q * 20;
+        v128.store(dq, v128.load(sq));
+        store<f32>(dq, load<f32>(sq, 16), 16);
+      }
+      d += 20;
+      s += kBytes;
+    }
+  }
+}
+
+/** `pack` into panels of 5, k contiguous: 5 rows × 4 k at a time, rows 0–3 with a 4×4 transpose. */
+function packK5(dst: usize, src: usize, full: i32, kc: i32, rowBytes: usize, panelBytes: usize): void {
+  const k4 = kc & ~3, step: usize = 20;
+  for (let p = 0; p < full; p += 5) {
+    const s = src + <usize>p * rowBytes;
+    const d = dst + <usize>(p / 5) * panelBytes;
+    for (let k = 0; k < k4; k += 4) {
+      const o = <usize>k << 2, q = d + <usize>k * step;
+      transpose4(q, step, v128.load(s + o), v128.load(s + rowBytes + o),
+        v128.load(s + 2 * rowBytes + o), v128.load(s + 3 * rowBytes + o));
+      const r4 = v128.load(s + 4 * rowBytes + o);
+      v128.store32_lane(q, r4, 0, 16);
+      v128.store32_lane(q + step, r4, 1, 16);
+      v128.store32_lane(q + 2 * step, r4, 2, 16);
+      v128.store32_lane(q + 3 * step, r4, 3, 16);
+    }
+    packTail(d, s, 5, k4, kc, rowBytes, step);
+  }
+}
+
+/** Rows r0..r3 (4 k each) to four panel rows (k, k + 1, …; `step` bytes apart), 4 lanes each. */
+// @ts-ignore: decorator
+@inline function transpose4(q: usize, step: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(q, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(q + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(q + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(q + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
+/** The k ≥ k4 rest of a k-contiguous pack, one float at a time: n rows from s to panel d. */
+function packTail(d: usize, s: usize, n: i32, k4: i32, kc: i32, rowBytes: usize, step: usize): void {
+  for (let k = k4; k < kc; k++) {
+    for (let r = 0; r < n; r++) {
+      store<f32>(d + <usize>k * step + (<usize>r << 2), load<f32>(s + <usize>r * rowBytes + (<usize>k << 2)));
+    }
   }
 }
 

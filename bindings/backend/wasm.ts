@@ -68,7 +68,8 @@ export class WasmBackend implements Backend {
   private f32: Float32Array;
   private i32: Int32Array;
 
-  private constructor(instance: WebAssembly.Instance, build: WasmBuild) {
+  /** `threads`: how many threads run gemms on this memory (the threads builds keep a packing slot for each). */
+  private constructor(instance: WebAssembly.Instance, build: WasmBuild, threads = 1) {
     this.simd = build;
     const ex = instance.exports as Record<string, unknown>;
     this.memory = ex.memory as WebAssembly.Memory;
@@ -79,7 +80,8 @@ export class WasmBackend implements Backend {
     }
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
-    const base = (ex.heapBase as () => number)();
+    const base = (ex.heapBase as (threads: number) => number)(threads);
+    this.ensure(base);
     this.allocator = new LinearAllocator(base, (end) => this.ensure(end));
   }
 
@@ -93,11 +95,13 @@ export class WasmBackend implements Backend {
 
   /**
    * Instantiate a compiled core on an imported memory: the threads build, whose memory is a
-   * shared WebAssembly.Memory that worker instances of the same module also run on.
+   * shared WebAssembly.Memory that worker instances of the same module also run on, `threads`
+   * of them in all running gemms (each on its own packing slot).
    */
-  static async createOnMemory(module: WebAssembly.Module, memory: WebAssembly.Memory, build: WasmBuild): Promise<WasmBackend> {
+  static async createOnMemory(module: WebAssembly.Module, memory: WebAssembly.Memory, build: WasmBuild,
+    threads: number): Promise<WasmBackend> {
     const instance = await WebAssembly.instantiate(module, { env: { abort: wasmAbort, memory } });
-    return new WasmBackend(instance, build);
+    return new WasmBackend(instance, build, threads);
   }
 
   private ensure(end: number): void {

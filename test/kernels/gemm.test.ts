@@ -73,11 +73,13 @@ describe.each(TRANS)('gemm transA=%i transB=%i: wasm matches js', (tA, tB) => {
     await checkCases(cases, 100 * tA + 10 * tB);
   });
 
-  it('sizes at and across the cache blocks (KC = 128, MC = 64, NC = 128)', async () => {
+  it('sizes at and across the cache blocks (KC = 128, MC = 64 or 80, NC = 512)', async () => {
     await checkCases([
       { M: 300, N: 260, K: 530, tA, tB, alpha: 0.9, beta: 0.5 },
+      { M: 83, N: 530, K: 261, tA, tB, alpha: -1.1, beta: 0.5 },
       { M: 64, N: 128, K: 128, tA, tB, alpha: 1, beta: 0 },
-      { M: 65, N: 129, K: 129, tA, tB, alpha: 1, beta: 1 },
+      { M: 80, N: 512, K: 128, tA, tB, alpha: 1, beta: 0 },
+      { M: 65, N: 513, K: 129, tA, tB, alpha: 1, beta: 1 },
       { M: 100, N: 500, K: 40, tA, tB, alpha: 1, beta: 1 },
     ], 7);
   });

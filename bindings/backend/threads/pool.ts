@@ -28,6 +28,7 @@
  * block of whole tiles summed in the same order as on one thread, and the element-wise kernels
  * treat each element alone: N threads give bitwise the results of one, whoever computes what.
  */
+import type { WasmBuild } from '../features.js';
 import { LAYOUT } from './layout.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, partArgs, type SlicedName, type SlicedSpec } from './sliced.js';
@@ -55,13 +56,15 @@ const MIN_BLOCK = 1 << 13;
 /** Below this many multiply-adds a gemm runs on the calling thread alone (handing out chunks costs a few µs). */
 const MIN_SPLIT_MACS = 1 << 18;
 /**
- * Smallest row chunk, in groups of 4 rows: gemm's packed path starts at 8 rows (FEW_ROWS in
+ * Smallest row chunk, in groups of tile rows: gemm's packed path starts at 8 rows (FEW_ROWS in
  * assembly/kernels/gemm.ts), and 3 groups keep at least 9 rows when the last group is partial.
  */
 const MIN_ROW_GROUPS = 3;
+/** Tile rows of each build (MR in assembly/kernels/gemm.ts): row chunks are whole tiles. */
+export const TILE_ROWS: Record<WasmBuild, number> = { simd: 4, relaxed: 5 };
 /** Tile columns (NR in assembly/kernels/gemm.ts): column chunks are whole tiles. */
 const NR = 8;
-/** Columns from which C is cut by columns even when taller than wide: two chunks of a 128-column packing block (NC). */
+/** Columns from which C is cut by columns even when taller than wide (each chunk still 16+ tiles wide). */
 const WIDE = 256;
 
 type GemmStrided = (C: number, A: number, B: number, M: number, N: number, K: number,
@@ -101,7 +104,7 @@ export class ThreadPool {
   private readonly sizes = new Int32Array(MAX_CHUNKS);
 
   private constructor(private readonly workers: PoolWorker[], control: SharedArrayBuffer,
-    private readonly gemmStrided: GemmStrided) {
+    private readonly gemmStrided: GemmStrided, private readonly tileRows: number) {
     this.i32 = new Int32Array(control);
     this.f32 = new Float32Array(control);
     this.f64 = new Float64Array(control);
@@ -114,16 +117,17 @@ export class ThreadPool {
 
   /**
    * Start `threads − 1` workers on `module` (the threads build) and `memory` (its shared memory);
-   * `gemmStrided` is the calling thread's own instance's. Resolves when every worker is ready.
+   * `gemmStrided` is the calling thread's own instance's, `build` the build `module` is.
+   * Resolves when every worker is ready.
    */
   static async create(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory,
-    gemmStrided: GemmStrided): Promise<ThreadPool> {
+    gemmStrided: GemmStrided, build: WasmBuild): Promise<ThreadPool> {
     const n = threads - 1;
     // The workers' blocks, then the GEMM block (4 strides: its table).
     const control = new SharedArrayBuffer((n + 4) * STRIDE * 4);
     const workers = await Promise.all(Array.from({ length: n }, (_, worker) =>
       startWorker({ module, memory, control, worker, gemmAt: n * STRIDE })));
-    return new ThreadPool(workers, control, gemmStrided);
+    return new ThreadPool(workers, control, gemmStrided, TILE_ROWS[build]);
   }
 
   /** gemm (same arguments, dense row-major), in chunks when it is large enough to pay. */
@@ -220,14 +224,15 @@ export class ThreadPool {
   /**
    * Cut C into chunks (leadChunks) and write them to the table: by columns of whole tiles when C
    * is at least as wide as tall or WIDE columns (each chunk packs only its own columns of op(B)),
-   * else by rows (groups of 4, at least MIN_ROW_GROUPS a chunk). Returns the count (1: no cut).
+   * else by rows (groups of tile rows, at least MIN_ROW_GROUPS a chunk). Returns the count (1: no cut).
    */
   private planChunks(C: number, A: number, B: number, M: number, N: number, lda: number, ldb: number,
     transA: number, transB: number, bias: number): number {
     const i = this.i32, t0 = this.g + TABLE, byColumns = N >= M || N >= WIDE, sizes = this.sizes;
+    const MR = this.tileRows;
     const chunks = byColumns
       ? leadChunks(Math.ceil(N / NR), this.threads, 1, sizes)
-      : leadChunks(Math.ceil(M / 4), this.threads, MIN_ROW_GROUPS, sizes);
+      : leadChunks(Math.ceil(M / MR), this.threads, MIN_ROW_GROUPS, sizes);
     for (let c = 0, at = 0; c < chunks; at += sizes[c], c++) {
       const t = t0 + 6 * c;
       if (byColumns) {
@@ -235,9 +240,9 @@ export class ThreadPool {
         i[t] = C + j * 4; i[t + 1] = A; i[t + 2] = B + (transB ? j * ldb : j) * 4;
         i[t + 3] = M; i[t + 4] = Math.min(sizes[c] * NR, N - j); i[t + 5] = bias && bias + j * 4;
       } else {
-        const r = at * 4;
+        const r = at * MR;
         i[t] = C + r * N * 4; i[t + 1] = A + (transA ? r : r * lda) * 4; i[t + 2] = B;
-        i[t + 3] = Math.min(sizes[c] * 4, M - r); i[t + 4] = N; i[t + 5] = bias;
+        i[t + 3] = Math.min(sizes[c] * MR, M - r); i[t + 4] = N; i[t + 5] = bias;
       }
     }
     return chunks;
