@@ -16,6 +16,7 @@ import { relaxedSimdSupported } from '../../bindings/backend/features.js';
 import { Act } from '../../bindings/backend/backend.js';
 import { createThreadedBackend, type ThreadedWasmBackend } from '../../bindings/backend/threads/index.js';
 import { leadChunks } from '../../bindings/backend/threads/pool.js';
+import { claim, homeTickets, ticket } from '../../bindings/backend/threads/claim.js';
 import { SLICED, type SlicedName } from '../../bindings/backend/threads/sliced.js';
 import { Sequential, Tensor, layers, optimizers, setBackend, setSeed } from '../../bindings/index.js';
 import { freeAll, upload, wasmBackend } from '../helpers/backends.js';
@@ -289,14 +290,19 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
 });
 
 describe('leadChunks: how a gemm is cut', () => {
-  it('a lead chunk per thread (80% in all), then one small chunk per thread; every unit once; none below the minimum', () => {
-    const out = new Int32Array(16);
-    const cut = (units: number, threads: number, min: number) => Array.from(out.subarray(0, leadChunks(units, threads, min, out)));
-    expect(cut(63, 2, 1)).toEqual([25, 25, 7, 6]); // 500 columns in tiles of 8
-    expect(cut(125, 2, 3)).toEqual([50, 50, 13, 12]); // 500 rows in groups of 4
+  it('a lead chunk per thread (80% in all), then one small chunk per thread, in thread order; every unit once; none below the minimum', () => {
+    const out = new Int32Array(16), homes = new Int32Array(17);
+    const cut = (units: number, threads: number, min: number) => Array.from(out.subarray(0, leadChunks(units, threads, min, out, homes)));
+    const home = (threads: number) => Array.from(homes.subarray(0, threads + 1));
+    expect(cut(63, 2, 1)).toEqual([25, 7, 25, 6]); // 500 columns in tiles of 8
+    expect(home(2)).toEqual([0, 2, 4]);
+    expect(cut(125, 2, 3)).toEqual([50, 13, 50, 12]); // 500 rows in groups of 4
     expect(cut(6, 2, 3)).toEqual([3, 3]);
+    expect(home(2)).toEqual([0, 1, 2]);
     expect(cut(5, 2, 3)).toEqual([5]); // no cut: one thread does it
     expect(cut(2, 2, 3)).toEqual([]);
+    expect(cut(100, 3, 1)).toEqual([27, 7, 27, 6, 27, 6]);
+    expect(home(3)).toEqual([0, 2, 4, 6]);
     for (const threads of [2, 3, 4, 8, 16]) {
       for (const units of [1, 2, 3, 7, 13, 63, 100, 125, 257, 1000]) {
         for (const min of [1, 3]) {
@@ -305,9 +311,32 @@ describe('leadChunks: how a gemm is cut', () => {
           expect(sizes.reduce((a, b) => a + b, 0), `${units} units, ${threads} threads`).toBe(units);
           expect(sizes.length).toBeLessThanOrEqual(Math.min(2 * threads, 16));
           if (sizes.length > 1) for (const z of sizes) expect(z).toBeGreaterThanOrEqual(min);
+          // Home ranges tile the chunks in order, at most two a thread.
+          expect(homes[0]).toBe(0);
+          expect(homes[threads]).toBe(sizes.length);
+          for (let t = 0; t < threads; t++) expect(homes[t + 1] - homes[t]).toBeGreaterThanOrEqual(0);
+          for (let t = 0; t < threads; t++) expect(homes[t + 1] - homes[t]).toBeLessThanOrEqual(2);
         }
       }
     }
+  });
+});
+
+describe('claim: home ranges', () => {
+  it('a thread takes its own range front to back, then the next ranges from their backs; a stale call takes nothing', () => {
+    const i32 = new Int32Array(3 * 64), at = homeTickets(2, 64, 0, 56), bits = 7, call = 5;
+    expect(Array.from(at)).toEqual([128, 56, 120]); // the caller, then workers 0 and 1
+    const open = (homes: number[]) => at.forEach((p, t) => { i32[p] = ticket(call, homes[t], homes[t + 1], bits); });
+    open([0, 3, 5, 9]);
+    const take = (self: number, c = call) => claim(i32, at, self, c, bits);
+    expect([take(1), take(1), take(1)]).toEqual([3, 4, 8]); // own 3, 4; then thread 2's back
+    expect([take(0), take(0), take(0)]).toEqual([0, 1, 2]);
+    expect(take(0, call - 1)).toBe(-1); // a worker late for the last call
+    expect([take(0), take(2), take(2), take(2), take(0)]).toEqual([7, 5, 6, -1, -1]);
+    // The call's number takes the bits above the two chunk fields, wrapping to a negative int32.
+    const last = (1 << 18) - 1;
+    i32[at[0]] = ticket(last, 0, 2, bits);
+    expect([claim(i32, at, 0, last, bits), claim(i32, at, 1, last, bits), claim(i32, at, 1, last, bits)]).toEqual([0, 1, -1]);
   });
 });
 

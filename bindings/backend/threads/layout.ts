@@ -14,22 +14,25 @@ export const LAYOUT = {
   GEMM: 0,
   SLICED: 1,
   BLOCKS: 2,
-  /** First f64 of a SLICED call's arguments within a worker block; the trap flag's int32. */
+  /** First f64 of a SLICED call's arguments within a worker block; its home ticket (claim.ts); the trap flag's int32. */
   ARGS: 2,
+  HOME: 56,
   TRAPPED: 63,
   /**
-   * Shared block: offsets of the ticket, the finished-chunk count, the chunk count, the
-   * per-buffer floats per unit (BLOCKS), and the chunk table (GEMM) or the arguments as f64 (BLOCKS).
+   * Shared block: offsets of the calling thread's home ticket (claim.ts), the finished-chunk
+   * count, the chunk count, the per-buffer floats per unit (BLOCKS), and the chunk table (GEMM)
+   * or the arguments as f64 (BLOCKS).
    */
   TICKET: 0,
   FINISHED: 1,
   CHUNKS: 2,
   UNITS: 6,
   TABLE: 16,
-  /** Ticket bits: CHUNK_BITS for the next chunk, the rest for the call. */
+  /** Ticket bits (claim.ts): CHUNK_BITS for the front, CHUNK_BITS for the back, the rest for the call. */
   CHUNK_BITS,
-  NONE_LEFT: (1 << CHUNK_BITS) - 1,
-  CALL_MASK: (1 << (31 - CHUNK_BITS)) - 1,
+  /** Chunks a call may have (a range's back must fit CHUNK_BITS). */
+  MAX_CALL_CHUNKS: (1 << CHUNK_BITS) - 1,
+  CALL_MASK: (1 << (32 - 2 * CHUNK_BITS)) - 1,
   /** How long a waiting thread spins before it sleeps: longer than any gap inside a training step. */
   SPIN_MS: 5,
 } as const;

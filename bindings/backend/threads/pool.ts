@@ -2,10 +2,11 @@
  * A pool of workers that run kernels on disjoint parts of their outputs, on one shared memory:
  * gemm and gemmBias in chunks of C's columns or rows, and the element-wise kernels of sliced.ts
  * (activations, clipping, memory helpers, every optimizer update) in blocks of their buffers;
- * every thread takes chunks or blocks from a shared counter as it becomes free, so a core the
- * machine slows down (or the calling thread busy with a job `beside` the call) simply takes
- * fewer. Reductions run in one fixed slice per thread, so that their sums add up in the same
- * order on every call.
+ * every thread takes chunks or blocks from its own home range and then from the others'
+ * (claim.ts) as it becomes free, so a core the machine slows down (or the calling thread busy
+ * with a job `beside` the call) simply takes fewer, while each thread keeps working on the same
+ * part of the data. Reductions run in one fixed slice per thread, so that their sums add up in
+ * the same order on every call.
  *
  * Every worker instantiates the threads build on the same shared WebAssembly.Memory and owns
  * packing-scratch slot w + 1; the calling thread uses slot 0. The control SharedArrayBuffer
@@ -16,24 +17,26 @@
  *                 [2] op    GEMM, BLOCKS (both: take work from the shared block) or SLICED
  *                 [3] SLICED: the kernel's index in SLICED_NAMES; its arguments as f64 from int32 [4],
  *                     and after them (f64 [18]) the reduction's result for its slice
+ *                 [56] the worker's home ticket (claim.ts)
  *                 [63] 1 when the worker's kernel trapped (the caller throws)
- *   shared block  [0] ticket: (call << 7) | next chunk, taken with compareExchange
+ *   shared block  [0] the calling thread's home ticket
  *                 [1] chunks finished   [2] chunks
  *                 GEMM:   [3..8] K, lda, ldb, ldc, transA, transB  [9, 10] alpha, beta (f32)  [11] relu
  *                         [16 + 6c ..] chunk c: C, A, B, M, N, bias (its block of C and the operands' offsets)
  *                 BLOCKS: [3] the kernel's index  [4] units (elements or images) per block  [5] n
  *                         [6 + j] floats per unit of its j-th buffer  f64 from int32 [16]: its arguments
- * A call's ticket is set to "none left" before its arguments are rewritten, so a worker that
+ * A call's tickets are set to "none left" before its arguments are rewritten, so a worker that
  * wakes late for an earlier call can never take a chunk of the new one. Every gemm chunk is a
  * block of whole tiles summed in the same order as on one thread, and the element-wise kernels
  * treat each element alone: N threads give bitwise the results of one, whoever computes what.
  */
 import type { WasmBuild } from '../features.js';
+import { claim, homeTickets, ticket } from './claim.js';
 import { LAYOUT } from './layout.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, partArgs, type SlicedName, type SlicedSpec } from './sliced.js';
 
-const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, UNITS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = LAYOUT;
+const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, HOME, TRAPPED, TICKET, FINISHED, CHUNKS, UNITS, TABLE, CHUNK_BITS, MAX_CALL_CHUNKS, CALL_MASK, SPIN_MS } = LAYOUT;
 /**
  * A gemm is cut into one lead chunk per thread, LEAD of the work in all, then the rest in one
  * small chunk per thread, which whoever is free first takes: two chunks per thread, so op(A) is
@@ -102,6 +105,9 @@ export class ThreadPool {
   private closed = false;
   /** Chunk sizes, in units (tiles or row groups), reused. */
   private readonly sizes = new Int32Array(MAX_CHUNKS);
+  /** Where each thread's home ticket is (the calling thread's first), and the call's home ranges: thread t's is [homes[t], homes[t + 1]). */
+  private readonly tickets: Int32Array;
+  private readonly homes: Int32Array;
 
   private constructor(private readonly workers: PoolWorker[], control: SharedArrayBuffer,
     private readonly gemmStrided: GemmStrided, private readonly tileRows: number) {
@@ -110,6 +116,8 @@ export class ThreadPool {
     this.f64 = new Float64Array(control);
     this.g = workers.length * STRIDE;
     this.given = new Int32Array(workers.length);
+    this.tickets = homeTickets(workers.length, STRIDE, TICKET, HOME);
+    this.homes = new Int32Array(workers.length + 2);
   }
 
   /** Threads in all: the workers plus the calling thread. */
@@ -170,26 +178,26 @@ export class ThreadPool {
   }
 
   /**
-   * A new call: its ticket says "none left" before anything of the shared block is rewritten,
-   * so a worker still looking at the last call's ticket can no longer claim a chunk of this one
+   * A new call: its tickets say "none left" before anything of the shared block is rewritten,
+   * so a worker still looking at the last call's tickets can no longer claim a chunk of this one
    * (its compareExchange fails). Returns the call's seq.
    */
   private close(): number {
-    const seq = ++this.seq;
-    Atomics.store(this.i32, this.g + TICKET, ((seq & CALL_MASK) << CHUNK_BITS) | NONE_LEFT);
+    const seq = ++this.seq, none = ticket(seq & CALL_MASK, 0, 0, CHUNK_BITS);
+    for (let t = 0; t < this.threads; t++) Atomics.store(this.i32, this.tickets[t], none);
     return seq;
   }
 
   /**
-   * The shared block's arguments are written: open call `seq` of `chunks` chunks and hand it to
-   * every worker, even one still answering the last call (only a shared call can be left
-   * unanswered: reductions are waited for); the ticket tells a late one which call is on.
+   * The shared block's arguments and this.homes are written: open call `seq` of `chunks` chunks
+   * and hand it to every worker, even one still answering the last call (only a shared call can
+   * be left unanswered: reductions are waited for); the tickets tell a late one which call is on.
    */
   private open(op: number, chunks: number, seq: number): void {
-    const i = this.i32, g = this.g;
+    const i = this.i32, g = this.g, h = this.homes;
     i[g + CHUNKS] = chunks;
     Atomics.store(i, g + FINISHED, 0);
-    Atomics.store(i, g + TICKET, (seq & CALL_MASK) << CHUNK_BITS);
+    for (let t = 0; t < this.threads; t++) Atomics.store(i, this.tickets[t], ticket(seq & CALL_MASK, h[t], h[t + 1], CHUNK_BITS));
     for (let w = 0; w < this.workers.length; w++) {
       i[w * STRIDE + 2] = op;
       this.start(w, seq);
@@ -231,8 +239,8 @@ export class ThreadPool {
     const i = this.i32, t0 = this.g + TABLE, byColumns = N >= M || N >= WIDE, sizes = this.sizes;
     const MR = this.tileRows;
     const chunks = byColumns
-      ? leadChunks(Math.ceil(N / NR), this.threads, 1, sizes)
-      : leadChunks(Math.ceil(M / MR), this.threads, MIN_ROW_GROUPS, sizes);
+      ? leadChunks(Math.ceil(N / NR), this.threads, 1, sizes, this.homes)
+      : leadChunks(Math.ceil(M / MR), this.threads, MIN_ROW_GROUPS, sizes, this.homes);
     for (let c = 0, at = 0; c < chunks; at += sizes[c], c++) {
       const t = t0 + 6 * c;
       if (byColumns) {
@@ -248,14 +256,9 @@ export class ThreadPool {
     return chunks;
   }
 
-  /** The next chunk of call `seq` (claimed), or −1 when none is left. */
+  /** The next chunk of call `seq` for the calling thread (claimed), or −1 when none is left. */
   private takeChunk(seq: number): number {
-    const i = this.i32, at = this.g + TICKET, call = seq & CALL_MASK;
-    for (;;) {
-      const v = Atomics.load(i, at);
-      if (v >>> CHUNK_BITS !== call || (v & NONE_LEFT) >= i[this.g + CHUNKS]) return -1;
-      if (Atomics.compareExchange(i, at, v, v + 1) === v) return v & NONE_LEFT;
-    }
+    return claim(this.i32, this.tickets, 0, seq & CALL_MASK, CHUNK_BITS);
   }
 
   /**
@@ -306,11 +309,12 @@ export class ThreadPool {
   }
 
   private runBlocks(k: number, spec: SlicedSpec, n: number): void {
-    // At most NONE_LEFT − 1 blocks: the ticket counts them in CHUNK_BITS.
-    const i = this.i32, g = this.g, seq = this.close(), want = Math.min(this.threads * BLOCKS_PER_THREAD, NONE_LEFT - 1);
+    // At most MAX_CALL_CHUNKS blocks: a ticket counts them in CHUNK_BITS.
+    const i = this.i32, g = this.g, seq = this.close(), want = Math.min(this.threads * BLOCKS_PER_THREAD, MAX_CALL_CHUNKS);
     // Elements in whole f32x4, or whole images; the floats each buffer moves per one of them.
     const size = spec.unit ? Math.ceil(n / want) : Math.max(MIN_BLOCK, Math.ceil(n / want / 4) * 4);
-    const blocks = Math.ceil(n / size);
+    const blocks = Math.ceil(n / size), threads = this.threads;
+    for (let t = 0; t <= threads; t++) this.homes[t] = Math.floor((t * blocks) / threads);
     i[g + 3] = k; i[g + 4] = size; i[g + 5] = n;
     for (let j = 0; j < spec.buffers.length; j++) i[g + UNITS + j] = spec.unit ? this.units[j] : 1;
     this.f64.set(this.args, (g + TABLE) / 2);
@@ -410,24 +414,37 @@ const ONE_FLOAT = new Int32Array(8).fill(1);
 const reentered = (kernel: string) => new Error(`keelnet: ${kernel} was called from a job run beside a pool call; such a job must not use the backend's kernels`);
 const workerTrap = () => new Error('keelnet: the wasm core trapped in a pool worker (a pointer or size outside memory)');
 
+/** leadChunks' scratch: the sizes before they are put in thread order. */
+const cut = new Int32Array(MAX_CHUNKS);
+
 /**
  * The chunks (their sizes in `out`, in units: tiles or row groups, at least `minUnits` each) of
  * `units` units on `threads` threads: one lead chunk per thread, LEAD of the units in all, then
- * the rest in up to one small chunk per thread. Returns the count (below 2: no cut).
+ * the rest in up to one small chunk per thread. In thread order: thread t's lead chunk, then its
+ * small one, which are its home range [homes[t], homes[t + 1]) (claim.ts) — one contiguous part
+ * of C. Returns the count (below 2: no cut).
  */
-export function leadChunks(units: number, threads: number, minUnits: number, out: Int32Array): number {
+export function leadChunks(units: number, threads: number, minUnits: number, out: Int32Array, homes: Int32Array): number {
   const lead = Math.max(minUnits, Math.round((units * LEAD) / threads));
-  let n = 0, left = units;
-  for (let t = 0; t < threads && left >= minUnits && n < out.length; t++) {
-    out[n] = Math.min(left, lead);
-    left -= out[n++];
+  let leads = 0, left = units;
+  for (; leads < threads && left >= minUnits && leads < out.length; leads++) {
+    cut[leads] = Math.min(left, lead);
+    left -= cut[leads];
   }
-  const small = Math.min(threads, out.length - n, Math.floor(left / minUnits));
+  const small = Math.min(threads, out.length - leads, Math.floor(left / minUnits));
   for (let k = 0; k < small; k++) {
-    out[n] = Math.ceil(left / (small - k));
-    left -= out[n++];
+    cut[leads + k] = Math.ceil(left / (small - k));
+    left -= cut[leads + k];
   }
-  if (left > 0 && n > 0) out[n - 1] += left; // a remainder too small for a chunk of its own
+  const n = leads + small;
+  if (left > 0 && n > 0) cut[n - 1] += left; // a remainder too small for a chunk of its own
+  let at = 0;
+  for (let t = 0; t < threads; t++) {
+    homes[t] = at;
+    if (t < leads) out[at++] = cut[t];
+    if (t < small) out[at++] = cut[leads + t];
+  }
+  homes[threads] = at;
   return n;
 }
 

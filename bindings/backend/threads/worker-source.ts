@@ -8,16 +8,19 @@
  * the arguments beside it (gemm on its own packing-scratch slot), publish `done = seq`, notify.
  * seq < 0: quit.
  */
+import { claim, homeTickets } from './claim.js';
 import { LAYOUT } from './layout.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, partArgs } from './sliced.js';
 
 export const WORKER_SOURCE = String.raw`
 'use strict';
-const { STRIDE, GEMM, SLICED, BLOCKS, ARGS, TRAPPED, TICKET, FINISHED, CHUNKS, UNITS, TABLE, CHUNK_BITS, NONE_LEFT, CALL_MASK, SPIN_MS } = ${JSON.stringify(LAYOUT)};
+const { STRIDE, GEMM, SLICED, BLOCKS, ARGS, HOME, TRAPPED, TICKET, FINISHED, UNITS, TABLE, CHUNK_BITS, CALL_MASK, SPIN_MS } = ${JSON.stringify(LAYOUT)};
 const SLICED_NAMES = ${JSON.stringify(SLICED_NAMES)}, MAX_ARGS = ${MAX_ARGS};
 // Per kernel (in SLICED_NAMES order): the argument positions of its buffers and of n.
 const SPECS = ${JSON.stringify(SLICED_NAMES.map((name) => SLICED[name]))};
 ${partArgs.toString()}
+${claim.toString()}
+${homeTickets.toString()}
 async function serve({ module, memory, control, worker, gemmAt: g }, post) {
   const instance = await WebAssembly.instantiate(module, {
     env: { memory, abort() { throw new Error('keelnet: the wasm core aborted (pool worker)'); } },
@@ -27,17 +30,11 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
   const i32 = new Int32Array(control), f32 = new Float32Array(control), f64 = new Float64Array(control);
   const o = worker * STRIDE, slot = worker + 1, f = o / 2 + ARGS, shared = (g + TABLE) / 2;
   const b = new Float64Array(MAX_ARGS), sharedArgs = f64.subarray(shared, shared + MAX_ARGS);
-  // Claim the next chunk of call seq from the shared ticket: its index, or -1 when none is left
-  // (a ticket of a later call: none either). Read the call's arguments only after a claim: until
-  // its chunks are all finished, the caller rewrites nothing.
-  const claim = (seq) => {
-    const call = seq & CALL_MASK;
-    for (;;) {
-      const v = Atomics.load(i32, g + TICKET);
-      if (v >>> CHUNK_BITS !== call || (v & NONE_LEFT) >= i32[g + CHUNKS]) return -1;
-      if (Atomics.compareExchange(i32, g + TICKET, v, v + 1) === v) return v & NONE_LEFT;
-    }
-  };
+  // Claim the next chunk of call seq: from this worker's home range, then from the others'
+  // (claim). Read the call's arguments only after a claim: until its chunks are all finished,
+  // the caller rewrites nothing.
+  const tickets = homeTickets(g / STRIDE, STRIDE, TICKET, HOME);
+  const take = (seq) => claim(i32, tickets, slot, seq & CALL_MASK, CHUNK_BITS);
   const finished = () => {
     Atomics.add(i32, g + FINISHED, 1);
     Atomics.notify(i32, g + FINISHED);
@@ -58,7 +55,7 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
     try {
       const op = i32[o + 2];
       if (op === GEMM) {
-        for (let c; (c = claim(seq)) >= 0; finished()) {
+        for (let c; (c = take(seq)) >= 0; finished()) {
           const t = g + TABLE + 6 * c;
           try {
             gemmStrided(i32[t], i32[t + 1], i32[t + 2], i32[t + 3], i32[t + 4], i32[g + 3], i32[g + 4], i32[g + 5],
@@ -70,7 +67,7 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
       } else if (op === BLOCKS) {
         // A kernel on blocks of 'size' units (elements, or images): offset each buffer by its
         // floats per unit, shorten n.
-        for (let c; (c = claim(seq)) >= 0; finished()) {
+        for (let c; (c = take(seq)) >= 0; finished()) {
           const k = i32[g + 3], size = i32[g + 4], s0 = c * size, { buffers, n } = SPECS[k];
           partArgs(b, sharedArgs, buffers, n, i32, g + UNITS, s0, Math.min(size, i32[g + 5] - s0));
           try {
