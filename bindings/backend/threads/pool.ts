@@ -39,7 +39,7 @@ import { MAX_ARGS, SLICED, SLICED_NAMES, partArgs, type SlicedName, type SlicedS
 const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, HOME, TRAPPED, TICKET, FINISHED, CHUNKS, UNITS, TABLE, CHUNK_BITS, MAX_CALL_CHUNKS, CALL_MASK, SPIN_MS } = LAYOUT;
 /**
  * A gemm is cut into one lead chunk per thread, LEAD of the work in all, then the rest in one
- * small chunk per thread, which whoever is free first takes: two chunks per thread, so op(A) is
+ * small chunk per thread, after its lead in its home range: two chunks per thread, so op(A) is
  * packed little more often than on one thread, yet when one core runs slower than the other (this
  * machine's cores are shared: one is at times 1.5× slower for seconds on end) the faster thread
  * takes both small chunks while the slower finishes its lead: MLP training steps 1.2× faster than
