@@ -20,12 +20,11 @@ export const LAYOUT = {
   TRAPPED: 63,
   /**
    * Shared block: offsets of the calling thread's home ticket (claim.ts), the finished-chunk
-   * count, the chunk count, the per-buffer floats per unit (BLOCKS), and the chunk table (GEMM)
-   * or the arguments as f64 (BLOCKS).
+   * count, the per-buffer floats per unit (BLOCKS), and the chunk table (GEMM) or the arguments
+   * as f64 (BLOCKS).
    */
   TICKET: 0,
   FINISHED: 1,
-  CHUNKS: 2,
   UNITS: 6,
   TABLE: 16,
   /** Ticket bits (claim.ts): CHUNK_BITS for the front, CHUNK_BITS for the back, the rest for the call. */

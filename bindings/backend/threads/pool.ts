@@ -20,7 +20,7 @@
  *                 [56] the worker's home ticket (claim.ts)
  *                 [63] 1 when the worker's kernel trapped (the caller throws)
  *   shared block  [0] the calling thread's home ticket
- *                 [1] chunks finished   [2] chunks
+ *                 [1] chunks finished
  *                 GEMM:   [3..8] K, lda, ldb, ldc, transA, transB  [9, 10] alpha, beta (f32)  [11] relu
  *                         [16 + 6c ..] chunk c: C, A, B, M, N, bias (its block of C and the operands' offsets)
  *                 BLOCKS: [3] the kernel's index  [4] units (elements or images) per block  [5] n
@@ -36,7 +36,7 @@ import { LAYOUT } from './layout.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, partArgs, type SlicedName, type SlicedSpec } from './sliced.js';
 
-const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, HOME, TRAPPED, TICKET, FINISHED, CHUNKS, UNITS, TABLE, CHUNK_BITS, MAX_CALL_CHUNKS, CALL_MASK, SPIN_MS } = LAYOUT;
+const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, HOME, TRAPPED, TICKET, FINISHED, UNITS, TABLE, CHUNK_BITS, MAX_CALL_CHUNKS, CALL_MASK, SPIN_MS } = LAYOUT;
 /**
  * A gemm is cut into one lead chunk per thread, LEAD of the work in all, then the rest in one
  * small chunk per thread, after its lead in its home range: two chunks per thread, so op(A) is
@@ -64,7 +64,7 @@ const MIN_SPLIT_MACS = 1 << 18;
  */
 const MIN_ROW_GROUPS = 3;
 /** Tile rows of each build (MR in assembly/kernels/gemm.ts): row chunks are whole tiles. */
-export const TILE_ROWS: Record<WasmBuild, number> = { simd: 4, relaxed: 5 };
+const TILE_ROWS: Record<WasmBuild, number> = { simd: 4, relaxed: 5 };
 /** Tile columns (NR in assembly/kernels/gemm.ts): column chunks are whole tiles. */
 const NR = 8;
 /** Columns from which C is cut by columns even when taller than wide (each chunk still 16+ tiles wide). */
@@ -166,7 +166,7 @@ export class ThreadPool {
     }
     i[g + 3] = K; i[g + 4] = lda; i[g + 5] = ldb; i[g + 6] = N; i[g + 7] = transA; i[g + 8] = transB;
     this.f32[g + 9] = alpha; this.f32[g + 10] = beta; i[g + 11] = relu;
-    this.open(GEMM, chunks, seq);
+    this.open(GEMM, seq);
     this.claimAll(seq, chunks, GEMM);
   }
 
@@ -189,13 +189,12 @@ export class ThreadPool {
   }
 
   /**
-   * The shared block's arguments and this.homes are written: open call `seq` of `chunks` chunks
-   * and hand it to every worker, even one still answering the last call (only a shared call can
+   * The shared block's arguments and this.homes (which also say how many chunks) are written:
+   * open call `seq` and hand it to every worker, even one still answering the last call (only a shared call can
    * be left unanswered: reductions are waited for); the tickets tell a late one which call is on.
    */
-  private open(op: number, chunks: number, seq: number): void {
+  private open(op: number, seq: number): void {
     const i = this.i32, g = this.g, h = this.homes;
-    i[g + CHUNKS] = chunks;
     Atomics.store(i, g + FINISHED, 0);
     for (let t = 0; t < this.threads; t++) Atomics.store(i, this.tickets[t], ticket(seq & CALL_MASK, h[t], h[t + 1], CHUNK_BITS));
     for (let w = 0; w < this.workers.length; w++) {
@@ -318,7 +317,7 @@ export class ThreadPool {
     i[g + 3] = k; i[g + 4] = size; i[g + 5] = n;
     for (let j = 0; j < spec.buffers.length; j++) i[g + UNITS + j] = spec.unit ? this.units[j] : 1;
     this.f64.set(this.args, (g + TABLE) / 2);
-    this.open(BLOCKS, blocks, seq);
+    this.open(BLOCKS, seq);
     const job = this.job;
     this.job = undefined;
     let jobError: unknown, jobFailed = false;
