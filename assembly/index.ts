@@ -2,7 +2,7 @@
 // the JS side owns allocation (bindings/backend/memory.ts), starting at heapBase().
 import { scratchEnd } from './kernels/gemm';
 export * from './kernels/elementwise';
-export { gemm, gemmBias, gemmStrided } from './kernels/gemm';
+export { gemm, gemmBias, gemmStrided, wholeACapacity, gemmTileRows } from './kernels/gemm';
 export * from './kernels/bias';
 export * from './kernels/activations';
 export * from './kernels/losses';

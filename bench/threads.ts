@@ -1,7 +1,7 @@
 /**
  * Thread scaling of MNIST MLP training (784-500-10, batch 100, Adam), measured in triples: for
  * each build (SIMD128, and relaxed SIMD where the engine runs it), in turns of PAIR_STEPS steps,
- * back to back, PAIRS times:
+ * back to back, PAIRS times, the builds taking turns triple by triple:
  *   one        the one-thread core trains alone;
  *   two        the two-thread pool trains the same model from the same weights;
  *   together   the one-thread core trains while a second one-thread training runs in a worker
@@ -11,8 +11,9 @@
  * moves them alike. Reported: the median over triples of (2-thread samples/s) / (1-thread
  * samples/s), the bar's figure; and of (the two independent trainings' samples/s together) /
  * (1-thread samples/s): what two cores give this workload when nothing at all is shared, the
- * ceiling the pool is measured against. bench/training.ts times the same backends in 120-step
- * rounds among seven other contenders.
+ * ceiling the pool is measured against; and the pool's median over the triples in which that
+ * ceiling was at least HEALTHY×, that is, when the machine gave two full cores. bench/training.ts
+ * times the same backends in 120-step rounds among seven other contenders.
  *
  * Run alone: node --expose-gc --import tsx bench/threads.ts (add --experimental-wasm-relaxed-simd
  * on Node 20 for the relaxed builds).
@@ -28,7 +29,15 @@ import type { WasmBuild } from '../bindings/backend/features.js';
 import { median, round3, settle } from './lib/rounds.js';
 import { type Data, keelnetContender } from './training.js';
 
-const PAIRS = 25, PAIR_STEPS = 30, WARMUP_STEPS = 40, BATCH = 100;
+const PAIRS = 40, PAIR_STEPS = 30, WARMUP_STEPS = 40, BATCH = 100;
+/**
+ * A triple is "healthy" when its two independent trainings reached this much of one thread: the
+ * machine gave both cores in full (calm, it gives them ~1.95×). This machine is a VM on a shared
+ * host: for stretches of seconds to minutes one of its vCPUs runs at a fraction of its speed
+ * without the guest seeing any steal time, and two threads then cannot reach 1.7× however the
+ * work is cut (two independent trainings measured 1.1–1.7× in such a stretch).
+ */
+const HEALTHY = 1.85;
 
 export interface ThreadScalingRow {
   build: WasmBuild;
@@ -42,58 +51,83 @@ export interface ThreadScalingRow {
   maxSpeedup: number;
   /** Median over triples of (two independent one-thread trainings at once, summed) / (1 thread). */
   independentSpeedup: number;
+  /** Triples whose independent pair reached HEALTHY× one thread. */
+  healthyPairs: number;
+  /** Median of (2 threads) / (1 thread) over those triples (0 when there are none). */
+  healthySpeedup: number;
+}
+
+/** One build's contenders: the one-thread core, the two-thread pool (same weights), the independent second training. */
+interface BuildTriples {
+  build: WasmBuild;
+  one: ReturnType<typeof keelnetContender>;
+  two: ReturnType<typeof keelnetContender>;
+  pool: Awaited<ReturnType<typeof createThreadedBackend>>;
+  solo: Awaited<ReturnType<typeof startSolo>>;
+  rate: { one: number[]; two: number[]; together: number[] };
 }
 
 export async function benchThreadScaling({ log = (l: string) => console.error(l) }: { log?: (line: string) => void } = {}): Promise<ThreadScalingRow[]> {
   const mnist = await loadMnist();
   const data: Data = { x: mnist.xTrain.values as Float32Array, labels: mnist.yTrain.values as Int32Array, n: mnist.xTrain.shape[0] };
-  const rows: ThreadScalingRow[] = [];
-  for (const build of relaxedSimdSupported() ? ['simd', 'relaxed'] as const : ['simd'] as const) {
-    const pool = await createThreadedBackend(2, { simd: build });
-    const one = keelnetContender('keelnet-wasm', `wasm ${build}`, await WasmBackend.create({ simd: build }), data);
-    const two = keelnetContender('keelnet-wasm-2threads', `wasm ${build} 2 threads`, pool, data, one.model.getWeights());
-    const solo = await startSolo(build);
-    try {
-      for (const c of [one, two]) await c.contender.train(0, WARMUP_STEPS);
-      await solo.train(0, WARMUP_STEPS);
-      const rate = { one: [] as number[], two: [] as number[], together: [] as number[] };
-      const samples = PAIR_STEPS * BATCH;
-      const turns = {
-        one: async (from: number) => samples / ((await one.contender.train(from, PAIR_STEPS))[0] / 1000),
-        two: async (from: number) => samples / ((await two.contender.train(from, PAIR_STEPS))[0] / 1000),
-        // Both trainings start together; each one's rate comes from its own time.
-        together: async (from: number) => {
-          const other = solo.train(from, PAIR_STEPS);
-          const [ms] = await one.contender.train(from, PAIR_STEPS);
-          return samples / (ms / 1000) + samples / ((await other) / 1000);
-        },
-      };
-      for (let p = 0; p < PAIRS; p++) {
+  const builds: BuildTriples[] = [];
+  const samples = PAIR_STEPS * BATCH;
+  try {
+    for (const build of relaxedSimdSupported() ? ['simd', 'relaxed'] as const : ['simd'] as const) {
+      const pool = await createThreadedBackend(2, { simd: build });
+      const one = keelnetContender('keelnet-wasm', `wasm ${build}`, await WasmBackend.create({ simd: build }), data);
+      const two = keelnetContender('keelnet-wasm-2threads', `wasm ${build} 2 threads`, pool, data, one.model.getWeights());
+      builds.push({ build, one, two, pool, solo: await startSolo(build), rate: { one: [], two: [], together: [] } });
+    }
+    for (const b of builds) {
+      for (const c of [b.one, b.two]) await c.contender.train(0, WARMUP_STEPS);
+      await b.solo.train(0, WARMUP_STEPS);
+    }
+    const turns = {
+      one: async (b: BuildTriples, from: number) => samples / ((await b.one.contender.train(from, PAIR_STEPS))[0] / 1000),
+      two: async (b: BuildTriples, from: number) => samples / ((await b.two.contender.train(from, PAIR_STEPS))[0] / 1000),
+      // Both trainings start together; each one's rate comes from its own time.
+      together: async (b: BuildTriples, from: number) => {
+        const other = b.solo.train(from, PAIR_STEPS);
+        const [ms] = await b.one.contender.train(from, PAIR_STEPS);
+        return samples / (ms / 1000) + samples / ((await other) / 1000);
+      },
+    };
+    // The builds take turns triple by triple, so a slow stretch of the machine hits both alike.
+    for (let p = 0; p < PAIRS; p++) {
+      const from = (p * samples) % (data.n - samples + 1);
+      for (const b of p % 2 ? [...builds].reverse() : builds) {
         await settle();
-        const from = (p * samples) % (data.n - samples + 1);
         for (const side of p % 2 ? ['together', 'two', 'one'] as const : ['one', 'two', 'together'] as const) {
-          rate[side].push(await turns[side](from));
+          b.rate[side].push(await turns[side](b, from));
         }
       }
+    }
+    return builds.map(({ build, rate }) => {
       const ratios = rate.two.map((v, p) => v / rate.one[p]);
-      rows.push({
+      const independent = rate.together.map((v, p) => v / rate.one[p]);
+      const healthy = ratios.filter((_, p) => independent[p] >= HEALTHY);
+      const r: ThreadScalingRow = {
         build, pairs: PAIRS, stepsPerTurn: PAIR_STEPS,
         oneThreadSamplesPerSec: Math.round(median(rate.one)), twoThreadsSamplesPerSec: Math.round(median(rate.two)),
         speedup: round3(median(ratios)), minSpeedup: round3(Math.min(...ratios)), maxSpeedup: round3(Math.max(...ratios)),
-        independentSpeedup: round3(median(rate.together.map((v, p) => v / rate.one[p]))),
-      });
-      const r = rows[rows.length - 1];
+        independentSpeedup: round3(median(independent)),
+        healthyPairs: healthy.length, healthySpeedup: healthy.length ? round3(median(healthy)) : 0,
+      };
       log(`threads: ${build}: 2 threads / 1 thread, median of ${PAIRS} triples ${r.speedup}× (${ratios.map((x) => x.toFixed(2)).join(' ')}); `
-        + `two independent trainings / 1: ${r.independentSpeedup}×`);
-    } finally {
-      one.model.dispose();
-      two.model.dispose();
-      await solo.terminate();
-      await pool.terminate();
+        + `two independent trainings / 1: ${r.independentSpeedup}× (${independent.map((x) => x.toFixed(2)).join(' ')}); `
+        + `in the ${r.healthyPairs} triples where they reached ${HEALTHY}×: ${r.healthySpeedup}×`);
+      return r;
+    });
+  } finally {
+    for (const b of builds) {
+      b.one.model.dispose();
+      b.two.model.dispose();
+      await b.solo.terminate();
+      await b.pool.terminate();
     }
+    setBackend('wasm');
   }
-  setBackend('wasm');
-  return rows;
 }
 
 /** bench/solo-worker.ts in a worker thread (TS loaded through tsx, as this bench is): train(from, steps) resolves to its milliseconds. */

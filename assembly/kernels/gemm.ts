@@ -54,8 +54,16 @@ const FEW_ROWS = 8;
 const SLOTS = ASC_FEATURE_THREADS ? 16 : 1;
 const PACKED_A_BYTES = MC * KC * 4;
 const PACKED_B_BYTES = KC * NC * 4;
-/** packedA, packedB, edgeTile: ~300 KiB, a multiple of 64 so slots share no cache line. */
-const SLOT_BYTES = (PACKED_A_BYTES + PACKED_B_BYTES + MR * NR * 4 + 63) & ~63;
+/**
+ * Floats of op(A), rows rounded up to MR, that a threads build's slot can hold packed whole
+ * (`whole` in gemmStrided): a pool cuts C into narrow column chunks, and a thread that packs
+ * op(A) once for all the chunks it takes pays for narrow chunks only in B, which each chunk
+ * packs its own part of anyway. 128 Ki floats (512 KiB) hold the MNIST MLP's products up to a
+ * batch of 163 (op(A) = 163 × 784 or 784 × 163). The single-thread builds have no pool.
+ */
+const WHOLE_A_FLOATS = ASC_FEATURE_THREADS ? 131072 : 0;
+/** packedA, packedB, edgeTile, wholeA: ~300 KiB (threads builds ~800 KiB), a multiple of 64 so slots share no cache line. */
+const SLOT_BYTES = (PACKED_A_BYTES + PACKED_B_BYTES + MR * NR * 4 + WHOLE_A_FLOATS * 4 + 63) & ~63;
 
 /**
  * Packing scratch (the core has no allocator). Single-thread builds: one static slot, zeros that
@@ -75,10 +83,20 @@ export function scratchEnd(threads: i32): usize {
   return scratch + SLOT_BYTES * <usize>max(1, min(threads, SLOTS));
 }
 
+/** How many floats of op(A) (rows rounded up to the tile rows) a slot can hold packed whole: 0 without threads. */
+export function wholeACapacity(): i32 {
+  return WHOLE_A_FLOATS;
+}
+
+/** Tile rows of this build (MR): what op(A)'s rows are rounded up to when packed. */
+export function gemmTileRows(): i32 {
+  return MR;
+}
+
 /** C (M, N) = alpha·op(A)·op(B) + beta·C over dense row-major matrices: gemmStrided on slot 0. */
 export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
   transA: i32, transB: i32, alpha: f32, beta: f32): void {
-  gemmStrided(C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, alpha, beta, 0, 0, 0);
+  gemmStrided(C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, alpha, beta, 0, 0, 0, 0);
 }
 
 /**
@@ -88,7 +106,7 @@ export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
  */
 export function gemmBias(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
   transA: i32, transB: i32, bias: usize, relu: i32): void {
-  gemmStrided(C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, 1, 0, bias, relu, 0);
+  gemmStrided(C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, 1, 0, bias, relu, 0, 0);
 }
 
 /**
@@ -98,10 +116,14 @@ export function gemmBias(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
  * B (K, N) or, transB, (N, K), rows ldb; C (M, N), rows ldc ≥ N. The epilogue as in gemmBias:
  * C = relu?(alpha·op(A)·op(B) + beta·C + bias), bias (N) or 0 for none.
  * `slot` (0 ≤ slot < SLOTS) picks the packing scratch; concurrent calls need distinct slots.
+ * `whole` is for a pool's column chunks of one product, which all share op(A): 1 packs op(A)
+ * whole into the slot before computing, 2 uses what an earlier chunk on this slot packed so (the
+ * caller vouches that A, M, K, lda and transA are unchanged since); 0, or an op(A) larger than
+ * wholeACapacity(), packs it block by block. The sums are the same in every case, bitwise.
  */
 export function gemmStrided(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
   lda: i32, ldb: i32, ldc: i32, transA: i32, transB: i32, alpha: f32, beta: f32,
-  bias: usize, relu: i32, slot: i32): void {
+  bias: usize, relu: i32, slot: i32, whole: i32): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) { scaleC(C, M, N, ldc, beta, bias, relu); return; }
   // Strides (in elements) of op(A)[i, k] and op(B)[k, j] in the stored matrices.
@@ -111,10 +133,23 @@ export function gemmStrided(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32
   const packedA = scratch + <usize>slot * SLOT_BYTES;
   const packedB = packedA + PACKED_A_BYTES;
   const edgeTile = packedB + PACKED_B_BYTES;
+  const wholeA = edgeTile + MR * NR * 4;
   const rowC = <usize>ldc << 2;
   // Equal-sized blocks: K = 784 becomes 7 × 112 rather than 6 × 128 + 16, and M = 100 two blocks
   // of 52 and 48, so no block is a sliver that pays the packing and edge costs for little work.
   const kb = blockSize(K, KC, 1), mb = blockSize(M, MC, MR), nb = blockSize(N, NC, NR);
+  // op(A) packed whole: block (pc, ic) at wholeA + pc·mp + ic·kc floats, mp = M rounded up to MR
+  // (every block before it in k holds mp rows, every one before it in i of this k, kc).
+  const mp = (M + MR - 1) / MR * MR;
+  if (<i64>mp * <i64>K > <i64>WHOLE_A_FLOATS) whole = 0;
+  if (whole == 1) {
+    for (let pc = 0; pc < K; pc += kb) {
+      const kc = min(kb, K - pc);
+      for (let ic = 0; ic < M; ic += mb) {
+        pack(wholeA + ((<usize>pc * mp + <usize>ic * kc) << 2), A + ((<usize>ic * ai + <usize>pc * ak) << 2), min(mb, M - ic), kc, ai, ak, MR);
+      }
+    }
+  }
   for (let jc = 0; jc < N; jc += nb) {
     const nc = min(nb, N - jc);
     for (let pc = 0; pc < K; pc += kb) {
@@ -127,14 +162,16 @@ export function gemmStrided(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32
       pack(packedB, B + ((<usize>pc * bk + <usize>jc * bj) << 2), nc, kc, bj, bk, NR);
       for (let ic = 0; ic < M; ic += mb) {
         const mc = min(mb, M - ic);
-        pack(packedA, A + ((<usize>ic * ai + <usize>pc * ak) << 2), mc, kc, ai, ak, MR);
+        let blockA = packedA;
+        if (whole) blockA = wholeA + ((<usize>pc * mp + <usize>ic * kc) << 2);
+        else pack(packedA, A + ((<usize>ic * ai + <usize>pc * ak) << 2), mc, kc, ai, ak, MR);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const b = packedB + (<usize>jr * <usize>kc << 2);
           const bs = last && bias ? bias + (<usize>(jc + jr) << 2) : 0;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
-            const a = packedA + (<usize>ir * <usize>kc << 2);
+            const a = blockA + (<usize>ir * <usize>kc << 2);
             const c = C + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
             if (mr == MR && nr == NR) {
               tile(c, rowC, a, b, kc, alpha, bt, bs, rl);

@@ -60,12 +60,15 @@ export interface Kernels {
    * stored A, B and C start lda, ldb and ldc elements apart (lda ≥ the stored A's row length,
    * and so on; gemm is lda = transA ? M : K, ldb = transB ? K : N, ldc = N), with gemmBias's
    * epilogue (bias and relu 0: none). `slot` picks the wasm core's packing scratch: 0 on one
-   * thread; calls running at once need distinct slots (the SIMD builds have slot 0 only). The js
-   * core ignores it.
+   * thread; calls running at once need distinct slots (the SIMD builds have slot 0 only).
+   * `whole` (threads builds): 1 packs op(A) whole into the slot first, 2 reuses what an earlier
+   * call on the slot packed so (same A, M, K, lda, transA), 0 or omitted packs block by block —
+   * for a pool's column chunks of one product; the result is the same, bitwise. The js core
+   * ignores both.
    */
   gemmStrided(C: number, A: number, B: number, M: number, N: number, K: number,
     lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
-    bias: number, relu: number, slot: number): void;
+    bias: number, relu: number, slot: number, whole?: number): void;
 
   // ---- bias (assembly/kernels/bias.ts) -----------------------------------------------------
   /** Y (rows, cols) += b (cols) broadcast over rows. */

@@ -6,7 +6,8 @@
  * tiles summed in one thread's order, element-wise and per-image kernels treat each element or
  * image alone — on the MLP's three products, every transposition, awkward and small sizes (which
  * stay on the calling thread), every kernel split into blocks, and a few Adam steps of an MLP and
- * of a CNN; reductions agree within their stated tolerance. Also: how a gemm is cut (leadChunks),
+ * of a CNN; reductions agree within their stated tolerance. Also: gemm column chunks that pack op(A)
+ * whole once, how a gemm is cut (evenChunks, leadChunks),
  * `beside`, traps, and 4 threads on 2 cores. Workers are unref'd and terminated; a terminated pool
  * keeps computing on the calling thread.
  */
@@ -15,7 +16,7 @@ import type { Backend } from '../../bindings/backend/backend.js';
 import { relaxedSimdSupported } from '../../bindings/backend/features.js';
 import { Act } from '../../bindings/backend/backend.js';
 import { createThreadedBackend, type ThreadedWasmBackend } from '../../bindings/backend/threads/index.js';
-import { leadChunks } from '../../bindings/backend/threads/pool.js';
+import { evenChunks, leadChunks } from '../../bindings/backend/threads/pool.js';
 import { claim, homeTickets, ticket } from '../../bindings/backend/threads/claim.js';
 import { SLICED, type SlicedName } from '../../bindings/backend/threads/sliced.js';
 import { Sequential, Tensor, layers, optimizers, setBackend, setSeed } from '../../bindings/index.js';
@@ -316,6 +317,66 @@ describe('leadChunks: how a gemm is cut', () => {
           expect(homes[threads]).toBe(sizes.length);
           for (let t = 0; t < threads; t++) expect(homes[t + 1] - homes[t]).toBeGreaterThanOrEqual(0);
           for (let t = 0; t < threads; t++) expect(homes[t + 1] - homes[t]).toBeLessThanOrEqual(2);
+        }
+      }
+    }
+  });
+});
+
+describe('gemmStrided with op(A) packed whole (threads builds: the column chunks of a pool)', () => {
+  it('chunks of columns, the first packing op(A) whole and the rest using that copy, are bitwise one gemm call', async () => {
+    const [one] = await backends();
+    const gemm = one as unknown as { gemmTileRows(): number; wholeACapacity(): number };
+    const MR = gemm.gemmTileRows(), cap = gemm.wholeACapacity();
+    expect(MR).toBe(one.simd === 'relaxed' ? 5 : 4);
+    // The MNIST MLP's two big products at batch 100 fit.
+    expect(Math.ceil(784 / MR) * MR * 100).toBeLessThanOrEqual(cap);
+    // Tall enough that op(A) does not fit a slot (rows rounded up to MR, times K = 300).
+    const tall = Math.floor(cap / 300 / MR) * MR + 1;
+    const cases = [[100, 500, 784, [64, 200, 448]], [784, 500, 100, [8, 256]], [61, 129, 300, [16, 24, 120]],
+      [9, 33, 5, [8, 16]], [tall, 40, 300, [16]]] as const;
+    for (const [M, N, K, cuts] of cases) for (const [tA, tB] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+      const fits = Math.ceil(M / MR) * MR * K <= cap;
+      const A0 = randomArray(M * K, M + K), B0 = randomArray(K * N, N + K), C0 = randomArray(M * N, M + N);
+      const [C, A, B] = upload(one, C0, A0, B0);
+      const lda = tA ? M : K, ldb = tB ? K : N;
+      one.gemmStrided(C, A, B, M, N, K, lda, ldb, N, tA, tB, 1.3, 0.5, 0, 0, 0, 0);
+      const want = one.read(C, M * N);
+      one.write(C, C0);
+      const bounds = [0, ...cuts, N];
+      for (let s = 0; s + 1 < bounds.length; s++) {
+        const j = bounds[s];
+        one.gemmStrided(C + j * 4, A, B + (tB ? j * ldb : j) * 4, M, bounds[s + 1] - j, K, lda, ldb, N, tA, tB, 1.3, 0.5, 0, 0, 0, s === 0 ? 1 : 2);
+        // The later chunks must use the packed copy, all of it: A itself is now garbage.
+        if (fits) one.write(A, new Float32Array(M * K).fill(NaN));
+      }
+      const got = one.read(C, M * N);
+      freeAll(one, [C, A, B]);
+      expect(firstDifference(got, want), `${M}×${N}×${K} ${tA}${tB} (${fits ? 'packed whole' : 'too large: by blocks'}): first index that differs`).toBe(-1);
+    }
+  });
+});
+
+describe('evenChunks: narrow column chunks', () => {
+  it('perThread chunks a thread (fewer with fewer units, at most the table), sizes within one of each other, every unit once, home ranges split evenly in order', () => {
+    const out = new Int32Array(32), homes = new Int32Array(17);
+    const cut = (units: number, threads: number) => Array.from(out.subarray(0, evenChunks(units, threads, 8, out, homes)));
+    expect(cut(63, 2)).toEqual([3, ...new Array(15).fill(4)]); // 500 columns in tiles of 8
+    expect(Array.from(homes.subarray(0, 3))).toEqual([0, 8, 16]);
+    expect(cut(5, 2)).toEqual([1, 1, 1, 1, 1]);
+    expect(Array.from(homes.subarray(0, 3))).toEqual([0, 2, 5]);
+    for (const threads of [2, 3, 4, 8, 16]) {
+      for (const units of [1, 2, 7, 13, 63, 100, 257, 1000]) {
+        const sizes = cut(units, threads);
+        expect(sizes.length).toBe(Math.min(units, 8 * threads, 32));
+        expect(sizes.reduce((a, b) => a + b, 0), `${units} units, ${threads} threads`).toBe(units);
+        expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+        expect(homes[0]).toBe(0);
+        expect(homes[threads]).toBe(sizes.length);
+        for (let t = 0; t < threads; t++) {
+          const own = homes[t + 1] - homes[t];
+          expect(own).toBeGreaterThanOrEqual(Math.floor(sizes.length / threads));
+          expect(own).toBeLessThanOrEqual(Math.ceil(sizes.length / threads));
         }
       }
     }

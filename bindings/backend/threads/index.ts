@@ -84,7 +84,9 @@ export async function createThreadedBackend(threads: number | 'auto', opts: Wasm
   const module = await threadsModule(build);
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
   const be = await WasmBackend.createOnMemory(module, memory, build, n);
-  const pool = await ThreadPool.create(n, module, memory, be.gemmStrided.bind(be), build);
+  const gemm = be as unknown as { gemmTileRows(): number; wholeACapacity(): number };
+  const pool = await ThreadPool.create(n, module, memory, be.gemmStrided.bind(be),
+    { tileRows: gemm.gemmTileRows(), wholeA: gemm.wholeACapacity() });
   const kernels = be as unknown as Record<SlicedName, SlicedKernel>;
   for (const name of SLICED_NAMES) kernels[name] = pool.sliced(name, kernels[name].bind(be));
   return Object.assign(be, {

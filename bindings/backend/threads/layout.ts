@@ -20,12 +20,13 @@ export const LAYOUT = {
   TRAPPED: 63,
   /**
    * Shared block: offsets of the calling thread's home ticket (claim.ts), the finished-chunk
-   * count, the per-buffer floats per unit (BLOCKS), and the chunk table (GEMM) or the arguments
-   * as f64 (BLOCKS).
+   * count, the per-buffer floats per unit (BLOCKS), whether op(A) is packed whole (GEMM), and the
+   * chunk table (GEMM) or the arguments as f64 (BLOCKS).
    */
   TICKET: 0,
   FINISHED: 1,
   UNITS: 6,
+  WHOLE: 14,
   TABLE: 16,
   /** Ticket bits (claim.ts): CHUNK_BITS for the front, CHUNK_BITS for the back, the rest for the call. */
   CHUNK_BITS,

@@ -22,6 +22,7 @@
  *   shared block  [0] the calling thread's home ticket
  *                 [1] chunks finished
  *                 GEMM:   [3..8] K, lda, ldb, ldc, transA, transB  [9, 10] alpha, beta (f32)  [11] relu
+ *                         [14] 1 when each thread packs op(A) whole once for all its chunks
  *                         [16 + 6c ..] chunk c: C, A, B, M, N, bias (its block of C and the operands' offsets)
  *                 BLOCKS: [3] the kernel's index  [4] units (elements or images) per block  [5] n
  *                         [6 + j] floats per unit of its j-th buffer  f64 from int32 [16]: its arguments
@@ -30,24 +31,32 @@
  * block of whole tiles summed in the same order as on one thread, and the element-wise kernels
  * treat each element alone: N threads give bitwise the results of one, whoever computes what.
  */
-import type { WasmBuild } from '../features.js';
 import { claim, homeTickets, ticket } from './claim.js';
 import { LAYOUT } from './layout.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, partArgs, type SlicedName, type SlicedSpec } from './sliced.js';
 
-const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, HOME, TRAPPED, TICKET, FINISHED, UNITS, TABLE, CHUNK_BITS, MAX_CALL_CHUNKS, CALL_MASK, SPIN_MS } = LAYOUT;
+const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, HOME, TRAPPED, TICKET, FINISHED, UNITS, TABLE, WHOLE, CHUNK_BITS, MAX_CALL_CHUNKS, CALL_MASK, SPIN_MS } = LAYOUT;
 /**
- * A gemm is cut into one lead chunk per thread, LEAD of the work in all, then the rest in one
- * small chunk per thread, after its lead in its home range: two chunks per thread, so op(A) is
+ * A gemm cut by rows, or by columns with an op(A) too large to pack whole, is cut into one lead
+ * chunk per thread, LEAD of the work in all, then the rest in one small chunk per thread, after
+ * its lead in its home range: two chunks per thread, so op(A) (or op(B), by rows) is
  * packed little more often than on one thread, yet when one core runs slower than the other (this
  * machine's cores are shared: one is at times 1.5× slower for seconds on end) the faster thread
  * takes both small chunks while the slower finishes its lead: MLP training steps 1.2× faster than
  * with four even chunks then, and within a few % of them otherwise (an A/B of 30 back-to-back turns).
  */
 const LEAD = 0.8;
-/** The table's room (STRIDE·4 int32 for the shared block). */
-const MAX_CHUNKS = 16;
+/**
+ * Column chunks per thread when each thread packs op(A) once for all the chunks it takes (it fits
+ * the build's wholeACapacity): narrow chunks then cost only a few claims, and a thread that runs
+ * slow holds up the call by one narrow chunk instead of a lead chunk. MLP training against lead
+ * chunks (40 alternating turns each, in one process): 1.840× against 1.827× one thread (SIMD128),
+ * 1.845× against 1.834× (relaxed); 4 chunks a thread gave 1.818× and 1.846×.
+ */
+const CHUNKS_PER_THREAD = 8;
+/** The table's room (STRIDE·4 int32 for the shared block: TABLE + 6 per chunk). */
+const MAX_CHUNKS = 32;
 /** Below this many elements a sliced kernel runs on the calling thread alone. */
 const MIN_SPLIT_ELEMENTS = 1 << 16;
 /**
@@ -63,8 +72,6 @@ const MIN_SPLIT_MACS = 1 << 18;
  * assembly/kernels/gemm.ts), and 3 groups keep at least 9 rows when the last group is partial.
  */
 const MIN_ROW_GROUPS = 3;
-/** Tile rows of each build (MR in assembly/kernels/gemm.ts): row chunks are whole tiles. */
-const TILE_ROWS: Record<WasmBuild, number> = { simd: 4, relaxed: 5 };
 /** Tile columns (NR in assembly/kernels/gemm.ts): column chunks are whole tiles. */
 const NR = 8;
 /** Columns from which C is cut by columns even when taller than wide (each chunk still 16+ tiles wide). */
@@ -72,7 +79,15 @@ const WIDE = 256;
 
 type GemmStrided = (C: number, A: number, B: number, M: number, N: number, K: number,
   lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
-  bias: number, relu: number, slot: number) => void;
+  bias: number, relu: number, slot: number, whole: number) => void;
+
+/** The threads build's gemm geometry (its exports gemmTileRows and wholeACapacity). */
+export interface GemmGeometry {
+  /** Tile rows (MR): row chunks are whole tiles. */
+  tileRows: number;
+  /** Floats of op(A), rows rounded up to tileRows, that a packing slot holds whole. */
+  wholeA: number;
+}
 
 /** Any kernel of sliced.ts, called with up to MAX_ARGS arguments (extra ones are ignored); reductions return their result. */
 export type SlicedKernel = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number,
@@ -110,7 +125,7 @@ export class ThreadPool {
   private readonly homes: Int32Array;
 
   private constructor(private readonly workers: PoolWorker[], control: SharedArrayBuffer,
-    private readonly gemmStrided: GemmStrided, private readonly tileRows: number) {
+    private readonly gemmStrided: GemmStrided, private readonly geometry: GemmGeometry) {
     this.i32 = new Int32Array(control);
     this.f32 = new Float32Array(control);
     this.f64 = new Float64Array(control);
@@ -125,17 +140,17 @@ export class ThreadPool {
 
   /**
    * Start `threads − 1` workers on `module` (the threads build) and `memory` (its shared memory);
-   * `gemmStrided` is the calling thread's own instance's, `build` the build `module` is.
+   * `gemmStrided` is the calling thread's own instance's, `geometry` that of `module`'s gemm.
    * Resolves when every worker is ready.
    */
   static async create(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory,
-    gemmStrided: GemmStrided, build: WasmBuild): Promise<ThreadPool> {
+    gemmStrided: GemmStrided, geometry: GemmGeometry): Promise<ThreadPool> {
     const n = threads - 1;
     // The workers' blocks, then the GEMM block (4 strides: its table).
     const control = new SharedArrayBuffer((n + 4) * STRIDE * 4);
     const workers = await Promise.all(Array.from({ length: n }, (_, worker) =>
       startWorker({ module, memory, control, worker, gemmAt: n * STRIDE })));
-    return new ThreadPool(workers, control, gemmStrided, TILE_ROWS[build]);
+    return new ThreadPool(workers, control, gemmStrided, geometry);
   }
 
   /** gemm (same arguments, dense row-major), in chunks when it is large enough to pay. */
@@ -155,13 +170,13 @@ export class ThreadPool {
     if (this.inJob) throw reentered('gemm');
     const lda = transA ? M : K, ldb = transB ? K : N;
     if (this.closed || M * N * K < MIN_SPLIT_MACS || this.workers.length === 0) {
-      this.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
+      this.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0, 0);
       return;
     }
     const i = this.i32, g = this.g, seq = this.close();
-    const chunks = this.planChunks(C, A, B, M, N, lda, ldb, transA, transB, bias);
+    const chunks = this.planChunks(C, A, B, M, N, K, lda, ldb, transA, transB, bias);
     if (chunks < 2) {
-      this.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0);
+      this.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0, 0);
       return;
     }
     i[g + 3] = K; i[g + 4] = lda; i[g + 5] = ldb; i[g + 6] = N; i[g + 7] = transA; i[g + 8] = transB;
@@ -170,11 +185,16 @@ export class ThreadPool {
     this.claimAll(seq, chunks, GEMM);
   }
 
-  /** Chunk c of the open gemm call, its arguments read from the shared block as a worker reads them. */
-  private runChunk(c: number): void {
+  /**
+   * Chunk c of the open gemm call, its arguments read from the shared block as a worker reads
+   * them; `packed`: this thread has run a chunk of this call before (so op(A), when it is
+   * packed whole, is in its slot already).
+   */
+  private runChunk(c: number, packed: boolean): void {
     const i = this.i32, g = this.g, t = g + TABLE + 6 * c;
     this.gemmStrided(i[t], i[t + 1], i[t + 2], i[t + 3], i[t + 4], i[g + 3], i[g + 4], i[g + 5],
-      i[g + 6], i[g + 7], i[g + 8], this.f32[g + 9], this.f32[g + 10], i[t + 5], i[g + 11], 0);
+      i[g + 6], i[g + 7], i[g + 8], this.f32[g + 9], this.f32[g + 10], i[t + 5], i[g + 11], 0,
+      i[g + WHOLE] ? (packed ? 2 : 1) : 0);
   }
 
   /**
@@ -210,12 +230,13 @@ export class ThreadPool {
    * and throw the first trap.
    */
   private claimAll(seq: number, chunks: number, op: number): void {
-    let trapped = false, error: unknown;
+    let trapped = false, error: unknown, ran = false;
     for (let c; (c = this.takeChunk(seq)) >= 0;) {
       if (!trapped) {
         try {
-          if (op === GEMM) this.runChunk(c);
+          if (op === GEMM) this.runChunk(c, ran);
           else this.runBlock(c);
+          ran = true;
         } catch (e) {
           trapped = true; error = e;
         }
@@ -229,17 +250,24 @@ export class ThreadPool {
   }
 
   /**
-   * Cut C into chunks (leadChunks) and write them to the table: by columns of whole tiles when C
-   * is at least as wide as tall or WIDE columns (each chunk packs only its own columns of op(B)),
-   * else by rows (groups of tile rows, at least MIN_ROW_GROUPS a chunk). Returns the count (1: no cut).
+   * Cut C into chunks and write them to the table: by columns of whole tiles when C is at least
+   * as wide as tall or WIDE columns (each chunk packs only its own columns of op(B)), else by
+   * rows (groups of tile rows, at least MIN_ROW_GROUPS a chunk). Column chunks are narrow and
+   * even (evenChunks) when op(A) fits a slot whole, so each thread packs it once for all of them
+   * (the shared block's WHOLE word says so); otherwise, and for rows, a lead and a small chunk per
+   * thread (leadChunks). Returns the count (1: no cut).
    */
-  private planChunks(C: number, A: number, B: number, M: number, N: number, lda: number, ldb: number,
+  private planChunks(C: number, A: number, B: number, M: number, N: number, K: number, lda: number, ldb: number,
     transA: number, transB: number, bias: number): number {
     const i = this.i32, t0 = this.g + TABLE, byColumns = N >= M || N >= WIDE, sizes = this.sizes;
-    const MR = this.tileRows;
-    const chunks = byColumns
-      ? leadChunks(Math.ceil(N / NR), this.threads, 1, sizes, this.homes)
-      : leadChunks(Math.ceil(M / MR), this.threads, MIN_ROW_GROUPS, sizes, this.homes);
+    const { tileRows: MR, wholeA } = this.geometry;
+    const whole = byColumns && Math.ceil(M / MR) * MR * K <= wholeA;
+    i[this.g + WHOLE] = whole ? 1 : 0;
+    const chunks = whole
+      ? evenChunks(Math.ceil(N / NR), this.threads, CHUNKS_PER_THREAD, sizes, this.homes)
+      : byColumns
+        ? leadChunks(Math.ceil(N / NR), this.threads, 1, sizes, this.homes)
+        : leadChunks(Math.ceil(M / MR), this.threads, MIN_ROW_GROUPS, sizes, this.homes);
     for (let c = 0, at = 0; c < chunks; at += sizes[c], c++) {
       const t = t0 + 6 * c;
       if (byColumns) {
@@ -444,6 +472,18 @@ export function leadChunks(units: number, threads: number, minUnits: number, out
     if (t < small) out[at++] = cut[leads + t];
   }
   homes[threads] = at;
+  return n;
+}
+
+/**
+ * `units` units (tiles) cut into chunks as even as can be, `perThread` per thread (fewer when
+ * there are fewer units, or the table is full), sizes in `out`; thread t's home range is the
+ * contiguous run [homes[t], homes[t + 1]). Returns the count (below 2: no cut).
+ */
+export function evenChunks(units: number, threads: number, perThread: number, out: Int32Array, homes: Int32Array): number {
+  const n = Math.min(units, threads * perThread, out.length);
+  for (let c = 0; c < n; c++) out[c] = Math.floor(((c + 1) * units) / n) - Math.floor((c * units) / n);
+  for (let t = 0; t <= threads; t++) homes[t] = Math.floor((t * n) / threads);
   return n;
 }
 

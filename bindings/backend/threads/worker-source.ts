@@ -14,7 +14,7 @@ import { MAX_ARGS, SLICED, SLICED_NAMES, partArgs } from './sliced.js';
 
 export const WORKER_SOURCE = String.raw`
 'use strict';
-const { STRIDE, GEMM, SLICED, BLOCKS, ARGS, HOME, TRAPPED, TICKET, FINISHED, UNITS, TABLE, CHUNK_BITS, CALL_MASK, SPIN_MS } = ${JSON.stringify(LAYOUT)};
+const { STRIDE, GEMM, SLICED, BLOCKS, ARGS, HOME, TRAPPED, TICKET, FINISHED, UNITS, TABLE, WHOLE, CHUNK_BITS, CALL_MASK, SPIN_MS } = ${JSON.stringify(LAYOUT)};
 const SLICED_NAMES = ${JSON.stringify(SLICED_NAMES)}, MAX_ARGS = ${MAX_ARGS};
 // Per kernel (in SLICED_NAMES order): the argument positions of its buffers and of n.
 const SPECS = ${JSON.stringify(SLICED_NAMES.map((name) => SLICED[name]))};
@@ -55,11 +55,13 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
     try {
       const op = i32[o + 2];
       if (op === GEMM) {
-        for (let c; (c = take(seq)) >= 0; finished()) {
+        // After this thread's first chunk of the call, op(A) packed whole is in its slot already.
+        for (let c, ran = false; (c = take(seq)) >= 0; finished(), ran = true) {
           const t = g + TABLE + 6 * c;
           try {
             gemmStrided(i32[t], i32[t + 1], i32[t + 2], i32[t + 3], i32[t + 4], i32[g + 3], i32[g + 4], i32[g + 5],
-              i32[g + 6], i32[g + 7], i32[g + 8], f32[g + 9], f32[g + 10], i32[t + 5], i32[g + 11], slot);
+              i32[g + 6], i32[g + 7], i32[g + 8], f32[g + 9], f32[g + 10], i32[t + 5], i32[g + 11], slot,
+              i32[g + WHOLE] ? (ran ? 2 : 1) : 0);
           } catch {
             i32[o + TRAPPED] = 1;
           }
