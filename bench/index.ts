@@ -153,6 +153,10 @@ if (threadsModule) {
         backend: `wasm ${r.build} ×2`, shape, value: r.independentSpeedup, unit: '×' });
       table.push({ bench: 'threads', name: `${core}: 2 threads / 1 thread in the ${r.healthyPairs} of those triples where the two cores were both fully there (independent pair ≥ 1.85×)`,
         backend: `wasm ${r.build} 2 threads`, shape, value: r.healthySpeedup, unit: '×' });
+      for (const [where, pairs, value] of [['near', r.nearPairs, r.nearSpeedup], ['far apart', r.farPairs, r.farSpeedup]] as const) {
+        table.push({ bench: 'threads', name: `${core}: 2 threads / 1 thread in the ${pairs} of those triples timed while the two cores were ${where} (round trip ${where === 'near' ? '<' : '≥'} 200 ns)`,
+          backend: `wasm ${r.build} 2 threads`, shape, value, unit: '×' });
+      }
     }
   } catch (e) { fail('threads', e); }
 }
@@ -212,7 +216,8 @@ const ratios = training.length ? trainingRatios(training) : undefined;
 if (ratios) console.log(`training: keelnet wasm / TF.js wasm ${ratios.keelnetWasmOverTfjsWasm}×, / jax-js ${ratios.keelnetWasmOverJax}×, / keelnet js ${ratios.keelnetWasmOverKeelnetJs}×; relaxed / SIMD128 ${ratios.keelnetRelaxedOverSimd}×, 2 threads / 1 ${ratios.keelnetTwoThreadsOverOne}× (relaxed: ${ratios.keelnetRelaxedTwoThreadsOverOne}×) (medians of per-round ratios)`);
 for (const r of threadScaling) {
   console.log(`threads (paired): ${r.build}: 2 threads / 1 thread ${r.speedup}× (median of ${r.pairs} triples, range ${r.minSpeedup}–${r.maxSpeedup}×); `
-    + `two independent trainings / 1 thread ${r.independentSpeedup}×; 2 threads / 1 in the ${r.healthyPairs} triples where those reached 1.85×: ${r.healthySpeedup}×`);
+    + `two independent trainings / 1 thread ${r.independentSpeedup}×; 2 threads / 1 in the ${r.healthyPairs} triples where those reached 1.85×: ${r.healthySpeedup}×; `
+    + `cores near (round trip < 200 ns): ${r.nearSpeedup}× (${r.nearPairs} triples), far: ${r.farSpeedup}× (${r.farPairs}); median round trip ${r.roundTripNs} ns`);
 }
 for (const s of skipped) console.log(`skipped: ${s}`);
 for (const e of errors) console.log(`FAILED: ${e.bench}: ${e.message}`);

@@ -11,9 +11,11 @@
  * moves them alike. Reported: the median over triples of (2-thread samples/s) / (1-thread
  * samples/s), the bar's figure; and of (the two independent trainings' samples/s together) /
  * (1-thread samples/s): what two cores give this workload when nothing at all is shared, the
- * ceiling the pool is measured against; and the pool's median over the triples in which that
- * ceiling was at least HEALTHY×, that is, when the machine gave two full cores. bench/training.ts
- * times the same backends in 120-step rounds among seven other contenders.
+ * ceiling the pool is measured against; the pool's median over the triples in which that
+ * ceiling was at least HEALTHY×, that is, when the machine gave two full cores; and its medians
+ * over the triples taken while the two cores were near and far apart (a round trip between them,
+ * bench/lib/round-trip.ts, timed right before each triple). bench/training.ts times the same
+ * backends in 120-step rounds among seven other contenders.
  *
  * Run alone: node --expose-gc --import tsx bench/threads.ts (add --experimental-wasm-relaxed-simd
  * on Node 20 for the relaxed builds).
@@ -27,6 +29,7 @@ import { createThreadedBackend } from '../bindings/backend/threads/index.js';
 import { WasmBackend } from '../bindings/backend/wasm.js';
 import type { WasmBuild } from '../bindings/backend/features.js';
 import { median, round3, settle } from './lib/rounds.js';
+import { FAR_NS, startRoundTripProbe } from './lib/round-trip.js';
 import { type Data, keelnetContender } from './training.js';
 
 const PAIRS = 40, PAIR_STEPS = 30, WARMUP_STEPS = 40, BATCH = 100;
@@ -55,6 +58,14 @@ export interface ThreadScalingRow {
   healthyPairs: number;
   /** Median of (2 threads) / (1 thread) over those triples (0 when there are none). */
   healthySpeedup: number;
+  /** Median round trip between the two cores (bench/lib/round-trip.ts), taken before each triple, in ns. */
+  roundTripNs: number;
+  /** Triples taken while the cores were near (round trip below FAR_NS) and the pool's median over them (0: none). */
+  nearPairs: number;
+  nearSpeedup: number;
+  /** The same while they were far. */
+  farPairs: number;
+  farSpeedup: number;
 }
 
 /** One build's contenders: the one-thread core, the two-thread pool (same weights), the independent second training. */
@@ -65,6 +76,8 @@ interface BuildTriples {
   pool: Awaited<ReturnType<typeof createThreadedBackend>>;
   solo: Awaited<ReturnType<typeof startSolo>>;
   rate: { one: number[]; two: number[]; together: number[] };
+  /** The cores' round trip (ns) right before each of this build's triples. */
+  roundTrip: number[];
 }
 
 export async function benchThreadScaling({ log = (l: string) => console.error(l) }: { log?: (line: string) => void } = {}): Promise<ThreadScalingRow[]> {
@@ -72,12 +85,13 @@ export async function benchThreadScaling({ log = (l: string) => console.error(l)
   const data: Data = { x: mnist.xTrain.values as Float32Array, labels: mnist.yTrain.values as Int32Array, n: mnist.xTrain.shape[0] };
   const builds: BuildTriples[] = [];
   const samples = PAIR_STEPS * BATCH;
+  const probe = await startRoundTripProbe();
   try {
     for (const build of relaxedSimdSupported() ? ['simd', 'relaxed'] as const : ['simd'] as const) {
       const pool = await createThreadedBackend(2, { simd: build });
       const one = keelnetContender('keelnet-wasm', `wasm ${build}`, await WasmBackend.create({ simd: build }), data);
       const two = keelnetContender('keelnet-wasm-2threads', `wasm ${build} 2 threads`, pool, data, one.model.getWeights());
-      builds.push({ build, one, two, pool, solo: await startSolo(build), rate: { one: [], two: [], together: [] } });
+      builds.push({ build, one, two, pool, solo: await startSolo(build), rate: { one: [], two: [], together: [] }, roundTrip: [] });
     }
     for (const b of builds) {
       for (const c of [b.one, b.two]) await c.contender.train(0, WARMUP_STEPS);
@@ -98,28 +112,35 @@ export async function benchThreadScaling({ log = (l: string) => console.error(l)
       const from = (p * samples) % (data.n - samples + 1);
       for (const b of p % 2 ? [...builds].reverse() : builds) {
         await settle();
+        b.roundTrip.push(probe.measure());
         for (const side of p % 2 ? ['together', 'two', 'one'] as const : ['one', 'two', 'together'] as const) {
           b.rate[side].push(await turns[side](b, from));
         }
       }
     }
-    return builds.map(({ build, rate }) => {
+    return builds.map(({ build, rate, roundTrip }) => {
       const ratios = rate.two.map((v, p) => v / rate.one[p]);
       const independent = rate.together.map((v, p) => v / rate.one[p]);
       const healthy = ratios.filter((_, p) => independent[p] >= HEALTHY);
+      const near = ratios.filter((_, p) => roundTrip[p] < FAR_NS), far = ratios.filter((_, p) => roundTrip[p] >= FAR_NS);
+      const med = (x: number[]) => (x.length ? round3(median(x)) : 0);
       const r: ThreadScalingRow = {
         build, pairs: PAIRS, stepsPerTurn: PAIR_STEPS,
         oneThreadSamplesPerSec: Math.round(median(rate.one)), twoThreadsSamplesPerSec: Math.round(median(rate.two)),
         speedup: round3(median(ratios)), minSpeedup: round3(Math.min(...ratios)), maxSpeedup: round3(Math.max(...ratios)),
         independentSpeedup: round3(median(independent)),
-        healthyPairs: healthy.length, healthySpeedup: healthy.length ? round3(median(healthy)) : 0,
+        healthyPairs: healthy.length, healthySpeedup: med(healthy),
+        roundTripNs: Math.round(median(roundTrip)),
+        nearPairs: near.length, nearSpeedup: med(near), farPairs: far.length, farSpeedup: med(far),
       };
       log(`threads: ${build}: 2 threads / 1 thread, median of ${PAIRS} triples ${r.speedup}× (${ratios.map((x) => x.toFixed(2)).join(' ')}); `
         + `two independent trainings / 1: ${r.independentSpeedup}× (${independent.map((x) => x.toFixed(2)).join(' ')}); `
-        + `in the ${r.healthyPairs} triples where they reached ${HEALTHY}×: ${r.healthySpeedup}×`);
+        + `in the ${r.healthyPairs} triples where they reached ${HEALTHY}×: ${r.healthySpeedup}×; `
+        + `core round trip (ns) ${roundTrip.map((x) => x.toFixed(0)).join(' ')}: near ${r.nearSpeedup}× (${r.nearPairs}), far ${r.farSpeedup}× (${r.farPairs})`);
       return r;
     });
   } finally {
+    await probe.terminate();
     for (const b of builds) {
       b.one.model.dispose();
       b.two.model.dispose();
