@@ -32,6 +32,7 @@
  * treat each element alone: N threads give bitwise the results of one, whoever computes what.
  */
 import { claim, homeTickets, ticket } from './claim.js';
+import { gemmChunk } from './gemm-chunk.js';
 import { LAYOUT } from './layout.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, partArgs, type SlicedName, type SlicedSpec } from './sliced.js';
@@ -191,10 +192,7 @@ export class ThreadPool {
    * packed whole, is in its slot already).
    */
   private runChunk(c: number, packed: boolean): void {
-    const i = this.i32, g = this.g, t = g + TABLE + 6 * c;
-    this.gemmStrided(i[t], i[t + 1], i[t + 2], i[t + 3], i[t + 4], i[g + 3], i[g + 4], i[g + 5],
-      i[g + 6], i[g + 7], i[g + 8], this.f32[g + 9], this.f32[g + 10], i[t + 5], i[g + 11], 0,
-      i[g + WHOLE] ? (packed ? 2 : 1) : 0);
+    gemmChunk(this.gemmStrided, this.i32, this.f32, this.g, TABLE, WHOLE, c, 0, packed);
   }
 
   /**

@@ -9,6 +9,7 @@
  * seq < 0: quit.
  */
 import { claim, homeTickets } from './claim.js';
+import { gemmChunk } from './gemm-chunk.js';
 import { LAYOUT } from './layout.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, partArgs } from './sliced.js';
 
@@ -21,6 +22,7 @@ const SPECS = ${JSON.stringify(SLICED_NAMES.map((name) => SLICED[name]))};
 ${partArgs.toString()}
 ${claim.toString()}
 ${homeTickets.toString()}
+${gemmChunk.toString()}
 async function serve({ module, memory, control, worker, gemmAt: g }, post) {
   const instance = await WebAssembly.instantiate(module, {
     env: { memory, abort() { throw new Error('keelnet: the wasm core aborted (pool worker)'); } },
@@ -57,11 +59,8 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
       if (op === GEMM) {
         // After this thread's first chunk of the call, op(A) packed whole is in its slot already.
         for (let c, ran = false; (c = take(seq)) >= 0; finished(), ran = true) {
-          const t = g + TABLE + 6 * c;
           try {
-            gemmStrided(i32[t], i32[t + 1], i32[t + 2], i32[t + 3], i32[t + 4], i32[g + 3], i32[g + 4], i32[g + 5],
-              i32[g + 6], i32[g + 7], i32[g + 8], f32[g + 9], f32[g + 10], i32[t + 5], i32[g + 11], slot,
-              i32[g + WHOLE] ? (ran ? 2 : 1) : 0);
+            gemmChunk(gemmStrided, i32, f32, g, TABLE, WHOLE, c, slot, ran);
           } catch {
             i32[o + TRAPPED] = 1;
           }
