@@ -2,7 +2,8 @@
 // the JS side owns allocation (bindings/backend/memory.ts), starting at heapBase().
 import { scratchEnd } from './kernels/gemm';
 export * from './kernels/elementwise';
-export { gemm, gemmBias, gemmStrided, wholeACapacity, gemmTileRows } from './kernels/gemm';
+export { gemmStrided, wholeACapacity, gemmTileRows } from './kernels/gemm';
+export * from './kernels/gemm-halves';
 export * from './kernels/bias';
 export * from './kernels/activations';
 export * from './kernels/losses';

@@ -44,7 +44,7 @@ const NC = 512;
  * Measured at K = 784, N = 500 (a Dense layer on one sample): 28, 54, 80 µs for M = 1, 2, 3
  * unpacked against 190–290 µs packed at M = 4 — packing B costs more than such a product.
  */
-const FEW_ROWS = 8;
+export const FEW_ROWS = 8;
 
 /**
  * Packing-scratch slots: one per thread that may run a gemm at the same time. Static data has
@@ -66,16 +66,26 @@ const WHOLE_A_FLOATS = ASC_FEATURE_THREADS ? 131072 : 0;
 const SLOT_BYTES = (PACKED_A_BYTES + PACKED_B_BYTES + MR * NR * 4 + WHOLE_A_FLOATS * 4 + 63) & ~63;
 
 /**
- * Packing scratch (the core has no allocator). Single-thread builds: one static slot, zeros that
- * take no bytes in the file. The threads builds: slots just above static data, below heapBase()
- * (index.ts), where the JS allocator starts; as a data segment on a shared memory they would be
- * stored whole, zeros in the file. Every instance on a memory agrees on the address.
+ * Floats of the second half's sum of a product split in depth halves (gemm-halves.ts): one
+ * region per memory, whatever the threads, since one thread (or one group of them) sums that half.
+ * 64 Ki floats: the MNIST MLP's forward product up to a batch of 131.
  */
-const scratch: usize = ASC_FEATURE_THREADS ? (__heap_base + 63) & ~63 : memory.data(SLOT_BYTES, 64);
+export const HALVES_FLOATS = 65536;
+
+/**
+ * Packing scratch and the halves' region (the core has no allocator). Single-thread builds:
+ * static zeros that take no bytes in the file. The threads builds: the halves' region, then the
+ * slots, just above static data, below heapBase() (index.ts), where the JS allocator starts; as a
+ * data segment on a shared memory they would be stored whole, zeros in the file. Every instance
+ * on a memory agrees on the addresses.
+ */
+export const halvesScratch: usize = ASC_FEATURE_THREADS ? (__heap_base + 63) & ~63 : memory.data(HALVES_FLOATS * 4, 64);
+const scratch: usize = ASC_FEATURE_THREADS ? halvesScratch + HALVES_FLOATS * 4 : memory.data(SLOT_BYTES, 64);
 
 /**
  * The first byte above the packing scratch of `threads` threads (index.ts: heapBase): the
- * threads builds reserve only the slots a pool uses (1 ≤ threads ≤ 16), ~300 KiB each.
+ * threads builds reserve the halves' region and only the slots a pool uses (1 ≤ threads ≤ 16),
+ * ~800 KiB each.
  * Not a kernel: index.ts does not export it.
  */
 export function scratchEnd(threads: i32): usize {
@@ -91,22 +101,6 @@ export function wholeACapacity(): i32 {
 /** Tile rows of this build (MR): what op(A)'s rows are rounded up to when packed. */
 export function gemmTileRows(): i32 {
   return MR;
-}
-
-/** C (M, N) = alpha·op(A)·op(B) + beta·C over dense row-major matrices: gemmStrided on slot 0. */
-export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
-  transA: i32, transB: i32, alpha: f32, beta: f32): void {
-  gemmStrided(C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, alpha, beta, 0, 0, 0, 0);
-}
-
-/**
- * C = op(A)·op(B) + bias, then max(·, 0) when relu = 1 (dense row-major, slot 0). bias (N) is
- * added to every row; 0 means none. Bitwise what gemm, biasAdd and the relu activation give one
- * after another: the same operations in the same order, on each element while it is in registers.
- */
-export function gemmBias(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
-  transA: i32, transB: i32, bias: usize, relu: i32): void {
-  gemmStrided(C, A, B, M, N, K, transA ? M : K, transB ? K : N, N, transA, transB, 1, 0, bias, relu, 0, 0);
 }
 
 /**

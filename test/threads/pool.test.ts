@@ -52,6 +52,8 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
     const shapes = [
       [100, 500, 784], [784, 500, 100], [100, 784, 500], [61, 129, 300], [130, 70, 260], [17, 300, 400],
       [105, 60, 300], [133, 7, 400], [16, 9, 5], [7, 500, 784], [3, 5, 17],
+      // In depth halves (untransposed): op(A) too tall to pack whole, few column tiles, few rows.
+      [131, 500, 2000], [64, 10, 1024], [8, 300, 600],
     ];
     for (const [M, N, K] of shapes) for (const [tA, tB] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
       const args = [M, N, K, tA, tB, 1.3, M % 2 ? 0.5 : 0, M + N + K] as const;

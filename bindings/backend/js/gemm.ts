@@ -38,3 +38,14 @@ export function gemmStrided(h: Heap, C: number, A: number, B: number, M: number,
     if (relu) for (let j = 0; j < N; j++) f[ci + j] = Math.max(f[ci + j], 0);
   }
 }
+
+/** C (rows, N) = relu?((C + P) + bias): the wasm core's finish of a product summed in depth halves. */
+export function addHalves(h: Heap, C: number, P: number, rows: number, N: number, bias: number, relu: number): void {
+  const f = h.f, c0 = C >> 2, p0 = P >> 2, b0 = bias >> 2;
+  for (let i = 0; i < rows * N; i++) {
+    let y = Math.fround(f[c0 + i] + f[p0 + i]);
+    if (bias) y = Math.fround(y + f[b0 + (i % N)]);
+    // Math.max keeps NaN, as the wasm core's f32x4.max does.
+    f[c0 + i] = relu ? Math.max(y, 0) : y;
+  }
+}

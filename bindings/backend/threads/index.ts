@@ -84,9 +84,14 @@ export async function createThreadedBackend(threads: number | 'auto', opts: Wasm
   const module = await threadsModule(build);
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
   const be = await WasmBackend.createOnMemory(module, memory, build, n);
-  const gemm = be as unknown as { gemmTileRows(): number; wholeACapacity(): number };
-  const pool = await ThreadPool.create(n, module, memory, be.gemmStrided.bind(be),
-    { tileRows: gemm.gemmTileRows(), wholeA: gemm.wholeACapacity() });
+  const core = be as unknown as { gemmTileRows(): number; wholeACapacity(): number; gemmHalvesScratch(): number;
+    gemmHalfDepth(M: number, N: number, K: number, transA: number, transB: number): number };
+  // The calling thread's own kernels, taken before the pool's replace them on `be`.
+  const pool = await ThreadPool.create(n, module, memory, {
+    gemmStrided: be.gemmStrided.bind(be), gemm: be.gemm.bind(be), gemmBias: be.gemmBias.bind(be),
+    gemmHalfDepth: core.gemmHalfDepth.bind(be), tileRows: core.gemmTileRows(), wholeA: core.wholeACapacity(),
+    halves: core.gemmHalvesScratch(),
+  });
   const kernels = be as unknown as Record<SlicedName, SlicedKernel>;
   for (const name of SLICED_NAMES) kernels[name] = pool.sliced(name, kernels[name].bind(be));
   return Object.assign(be, {

@@ -28,6 +28,10 @@ export const LAYOUT = {
   UNITS: 6,
   WHOLE: 14,
   TABLE: 16,
+  /** int32 a gemm chunk takes in the table (C, A, B, M, N, bias, K, beta). */
+  CHUNK_INTS: 8,
+  /** The shared block's length in strides: room for TABLE + 32 chunks. */
+  SHARED_STRIDES: 5,
   /** Ticket bits (claim.ts): CHUNK_BITS for the front, CHUNK_BITS for the back, the rest for the call. */
   CHUNK_BITS,
   /** Chunks a call may have (a range's back must fit CHUNK_BITS). */

@@ -21,9 +21,10 @@
  *                 [63] 1 when the worker's kernel trapped (the caller throws)
  *   shared block  [0] the calling thread's home ticket
  *                 [1] chunks finished
- *                 GEMM:   [3..8] K, lda, ldb, ldc, transA, transB  [9, 10] alpha, beta (f32)  [11] relu
- *                         [14] 1 when each thread packs op(A) whole once for all its chunks
- *                         [16 + 6c ..] chunk c: C, A, B, M, N, bias (its block of C and the operands' offsets)
+ *                 GEMM:   [4..8] lda, ldb, ldc, transA, transB  [9] alpha (f32)  [11] relu
+ *                         [14] 1 when each thread packs op(A) whole once for all its chunks of one A
+ *                         [16 + 8c ..] chunk c: C, A, B, M, N, bias, K, beta (f32) — its block of C,
+ *                         the operands' offsets, and its depth (a product in depth halves: gemm-halves.ts)
  *                 BLOCKS: [3] the kernel's index  [4] units (elements or images) per block  [5] n
  *                         [6 + j] floats per unit of its j-th buffer  f64 from int32 [16]: its arguments
  * A call's tickets are set to "none left" before its arguments are rewritten, so a worker that
@@ -37,7 +38,7 @@ import { LAYOUT } from './layout.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { MAX_ARGS, SLICED, SLICED_NAMES, partArgs, type SlicedName, type SlicedSpec } from './sliced.js';
 
-const { STRIDE, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, HOME, TRAPPED, TICKET, FINISHED, UNITS, TABLE, WHOLE, CHUNK_BITS, MAX_CALL_CHUNKS, CALL_MASK, SPIN_MS } = LAYOUT;
+const { STRIDE, SHARED_STRIDES, GEMM, SLICED: SLICED_OP, BLOCKS, ARGS, HOME, TRAPPED, TICKET, FINISHED, UNITS, TABLE, CHUNK_INTS, WHOLE, CHUNK_BITS, MAX_CALL_CHUNKS, CALL_MASK, SPIN_MS } = LAYOUT;
 /**
  * A gemm cut by rows, or by columns with an op(A) too large to pack whole, is cut into one lead
  * chunk per thread, LEAD of the work in all, then the rest in one small chunk per thread, after
@@ -56,7 +57,7 @@ const LEAD = 0.8;
  * 1.845× against 1.834× (relaxed); 4 chunks a thread gave 1.818× and 1.846×.
  */
 const CHUNKS_PER_THREAD = 8;
-/** The table's room (STRIDE·4 int32 for the shared block: TABLE + 6 per chunk). */
+/** The table's room (SHARED_STRIDES·STRIDE int32 for the shared block: TABLE + CHUNK_INTS per chunk). */
 const MAX_CHUNKS = 32;
 /** Below this many elements a sliced kernel runs on the calling thread alone. */
 const MIN_SPLIT_ELEMENTS = 1 << 16;
@@ -82,12 +83,23 @@ type GemmStrided = (C: number, A: number, B: number, M: number, N: number, K: nu
   lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
   bias: number, relu: number, slot: number, whole: number) => void;
 
-/** The threads build's gemm geometry (its exports gemmTileRows and wholeACapacity). */
-export interface GemmGeometry {
+/**
+ * The calling thread's gemm kernels and the threads build's gemm geometry (its exports of the
+ * same names; assembly/kernels/gemm.ts and gemm-halves.ts).
+ */
+export interface PoolGemm {
+  gemmStrided: GemmStrided;
+  /** The dense entry points, for products too small to split: they sum in depth halves as a split product does. */
+  gemm(C: number, A: number, B: number, M: number, N: number, K: number, transA: number, transB: number, alpha: number, beta: number): void;
+  gemmBias(C: number, A: number, B: number, M: number, N: number, K: number, transA: number, transB: number, bias: number, relu: number): void;
+  /** Where gemm cuts the depth of a product into halves (0: it does not). */
+  gemmHalfDepth(M: number, N: number, K: number, transA: number, transB: number): number;
   /** Tile rows (MR): row chunks are whole tiles. */
   tileRows: number;
   /** Floats of op(A), rows rounded up to tileRows, that a packing slot holds whole. */
   wholeA: number;
+  /** The halves' region, where the second half is summed. */
+  halves: number;
 }
 
 /** Any kernel of sliced.ts, called with up to MAX_ARGS arguments (extra ones are ignored); reductions return their result. */
@@ -126,7 +138,7 @@ export class ThreadPool {
   private readonly homes: Int32Array;
 
   private constructor(private readonly workers: PoolWorker[], control: SharedArrayBuffer,
-    private readonly gemmStrided: GemmStrided, private readonly geometry: GemmGeometry) {
+    private readonly core: PoolGemm) {
     this.i32 = new Int32Array(control);
     this.f32 = new Float32Array(control);
     this.f64 = new Float64Array(control);
@@ -141,58 +153,70 @@ export class ThreadPool {
 
   /**
    * Start `threads − 1` workers on `module` (the threads build) and `memory` (its shared memory);
-   * `gemmStrided` is the calling thread's own instance's, `geometry` that of `module`'s gemm.
+   * `core`: the calling thread's own instance's gemm kernels and geometry.
    * Resolves when every worker is ready.
    */
   static async create(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory,
-    gemmStrided: GemmStrided, geometry: GemmGeometry): Promise<ThreadPool> {
+    core: PoolGemm): Promise<ThreadPool> {
     const n = threads - 1;
-    // The workers' blocks, then the GEMM block (4 strides: its table).
-    const control = new SharedArrayBuffer((n + 4) * STRIDE * 4);
+    // The workers' blocks, then the shared block (its chunk table).
+    const control = new SharedArrayBuffer((n + SHARED_STRIDES) * STRIDE * 4);
     const workers = await Promise.all(Array.from({ length: n }, (_, worker) =>
       startWorker({ module, memory, control, worker, gemmAt: n * STRIDE })));
-    return new ThreadPool(workers, control, gemmStrided, geometry);
+    return new ThreadPool(workers, control, core);
   }
 
   /** gemm (same arguments, dense row-major), in chunks when it is large enough to pay. */
   gemm(C: number, A: number, B: number, M: number, N: number, K: number,
     transA: number, transB: number, alpha: number, beta: number): void {
-    this.chunked(C, A, B, M, N, K, transA, transB, alpha, beta, 0, 0);
+    if (!this.chunked(C, A, B, M, N, K, transA, transB, alpha, beta, 0, 0)) this.core.gemm(C, A, B, M, N, K, transA, transB, alpha, beta);
   }
 
   /** gemmBias (same arguments), chunked as gemm is; a chunk of C's columns takes its slice of the bias. */
   gemmBias(C: number, A: number, B: number, M: number, N: number, K: number,
     transA: number, transB: number, bias: number, relu: number): void {
-    this.chunked(C, A, B, M, N, K, transA, transB, 1, 0, bias, relu);
+    if (!this.chunked(C, A, B, M, N, K, transA, transB, 1, 0, bias, relu)) this.core.gemmBias(C, A, B, M, N, K, transA, transB, bias, relu);
   }
 
+  /**
+   * Run the product in chunks on the pool; false when it is too small to pay (the caller then
+   * runs it alone). A product in depth halves (gemmHalfDepth) is summed as the dense entry points
+   * sum it: half 1 into the halves' region, then addHalves adds it and the epilogue, by rows.
+   */
   private chunked(C: number, A: number, B: number, M: number, N: number, K: number,
-    transA: number, transB: number, alpha: number, beta: number, bias: number, relu: number): void {
+    transA: number, transB: number, alpha: number, beta: number, bias: number, relu: number): boolean {
     if (this.inJob) throw reentered('gemm');
-    const lda = transA ? M : K, ldb = transB ? K : N;
-    if (this.closed || M * N * K < MIN_SPLIT_MACS || this.workers.length === 0) {
-      this.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0, 0);
-      return;
-    }
+    if (this.closed || M * N * K < MIN_SPLIT_MACS || this.workers.length === 0) return false;
+    const lda = transA ? M : K, ldb = transB ? K : N, half = this.core.gemmHalfDepth(M, N, K, transA, transB);
     const i = this.i32, g = this.g, seq = this.close();
-    const chunks = this.planChunks(C, A, B, M, N, K, lda, ldb, transA, transB, bias);
-    if (chunks < 2) {
-      this.gemmStrided(C, A, B, M, N, K, lda, ldb, N, transA, transB, alpha, beta, bias, relu, 0, 0);
-      return;
-    }
-    i[g + 3] = K; i[g + 4] = lda; i[g + 5] = ldb; i[g + 6] = N; i[g + 7] = transA; i[g + 8] = transB;
-    this.f32[g + 9] = alpha; this.f32[g + 10] = beta; i[g + 11] = relu;
+    const chunks = half
+      ? this.planHalves(C, A, B, M, N, K, half, ldb, beta)
+      : this.planChunks(C, A, B, M, N, K, lda, ldb, transA, transB, bias, beta);
+    if (chunks < 2) return false;
+    i[g + 4] = lda; i[g + 5] = ldb; i[g + 6] = N; i[g + 7] = transA; i[g + 8] = transB;
+    this.f32[g + 9] = alpha; i[g + 11] = half ? 0 : relu;
     this.open(GEMM, seq);
     this.claimAll(seq, chunks, GEMM);
+    if (half) this.addHalves(C, M, N, bias, relu);
+    return true;
+  }
+
+  /** C += the halves' region, then the epilogue: addHalves in blocks of rows (homes: thread t's share of C's rows). */
+  private addHalves(C: number, M: number, N: number, bias: number, relu: number): void {
+    const a = this.args, k = SLICED_NAMES.indexOf('addHalves'), spec: SlicedSpec = SLICED.addHalves;
+    a.fill(0);
+    a[0] = C; a[1] = this.core.halves; a[2] = M; a[3] = N; a[4] = bias; a[5] = relu;
+    spec.unit!(a, this.units);
+    this.runBlocks(k, spec, M);
   }
 
   /**
    * Chunk c of the open gemm call, its arguments read from the shared block as a worker reads
-   * them; `packed`: this thread has run a chunk of this call before (so op(A), when it is
-   * packed whole, is in its slot already).
+   * them; `packed`: the A whose op(A) this thread packed whole into its slot in this call (−1:
+   * none yet). Returns the chunk's A.
    */
-  private runChunk(c: number, packed: boolean): void {
-    gemmChunk(this.gemmStrided, this.i32, this.f32, this.g, TABLE, WHOLE, c, 0, packed);
+  private runChunk(c: number, packed: number): number {
+    return gemmChunk(this.core.gemmStrided, this.i32, this.f32, this.g, TABLE, WHOLE, c, 0, packed);
   }
 
   /**
@@ -228,13 +252,12 @@ export class ThreadPool {
    * and throw the first trap.
    */
   private claimAll(seq: number, chunks: number, op: number): void {
-    let trapped = false, error: unknown, ran = false;
+    let trapped = false, error: unknown, packed = -1;
     for (let c; (c = this.takeChunk(seq)) >= 0;) {
       if (!trapped) {
         try {
-          if (op === GEMM) this.runChunk(c, ran);
+          if (op === GEMM) packed = this.runChunk(c, packed);
           else this.runBlock(c);
-          ran = true;
         } catch (e) {
           trapped = true; error = e;
         }
@@ -256,9 +279,9 @@ export class ThreadPool {
    * thread (leadChunks). Returns the count (1: no cut).
    */
   private planChunks(C: number, A: number, B: number, M: number, N: number, K: number, lda: number, ldb: number,
-    transA: number, transB: number, bias: number): number {
+    transA: number, transB: number, bias: number, beta: number): number {
     const i = this.i32, t0 = this.g + TABLE, byColumns = N >= M || N >= WIDE, sizes = this.sizes;
-    const { tileRows: MR, wholeA } = this.geometry;
+    const { tileRows: MR, wholeA } = this.core;
     const whole = byColumns && Math.ceil(M / MR) * MR * K <= wholeA;
     i[this.g + WHOLE] = whole ? 1 : 0;
     const chunks = whole
@@ -267,7 +290,8 @@ export class ThreadPool {
         ? leadChunks(Math.ceil(N / NR), this.threads, 1, sizes, this.homes)
         : leadChunks(Math.ceil(M / MR), this.threads, MIN_ROW_GROUPS, sizes, this.homes);
     for (let c = 0, at = 0; c < chunks; at += sizes[c], c++) {
-      const t = t0 + 6 * c;
+      const t = t0 + CHUNK_INTS * c;
+      i[t + 6] = K; this.f32[t + 7] = beta;
       if (byColumns) {
         const j = at * NR;
         i[t] = C + j * 4; i[t + 1] = A; i[t + 2] = B + (transB ? j * ldb : j) * 4;
@@ -279,6 +303,29 @@ export class ThreadPool {
       }
     }
     return chunks;
+  }
+
+  /**
+   * Cut a product in depth halves (depth `half`, then K − half) into column chunks, half 0's (into
+   * C, with the caller's beta) then half 1's (into the halves' region, beta 0), the same even
+   * narrow chunks in each: with two threads, each thread's home range is one half — its own rows
+   * of op(B). Each thread packs op(A) of a half whole once, when it fits. Returns the count.
+   */
+  private planHalves(C: number, A: number, B: number, M: number, N: number, K: number, half: number,
+    ldb: number, beta: number): number {
+    const i = this.i32, t0 = this.g + TABLE, sizes = this.sizes, threads = this.threads, { tileRows: MR, wholeA, halves } = this.core;
+    i[this.g + WHOLE] = Math.ceil(M / MR) * MR * Math.max(half, K - half) <= wholeA ? 1 : 0;
+    const each = evenChunks(Math.ceil(N / NR), 1, Math.min(MAX_CHUNKS, CHUNKS_PER_THREAD * threads) >> 1, sizes, this.homes);
+    for (let t = 0; t <= threads; t++) this.homes[t] = Math.floor((t * 2 * each) / threads);
+    for (let h = 0; h < 2; h++) {
+      for (let c = 0, at = 0; c < each; at += sizes[c], c++) {
+        const t = t0 + CHUNK_INTS * (h * each + c), j = at * NR, k0 = h ? half : 0;
+        i[t] = (h ? halves : C) + j * 4; i[t + 1] = A + k0 * 4; i[t + 2] = B + (k0 * ldb + j) * 4;
+        i[t + 3] = M; i[t + 4] = Math.min(sizes[c] * NR, N - j); i[t + 5] = 0;
+        i[t + 6] = h ? K - half : half; this.f32[t + 7] = h ? 0 : beta;
+      }
+    }
+    return 2 * each;
   }
 
   /** The next chunk of call `seq` for the calling thread (claimed), or −1 when none is left. */

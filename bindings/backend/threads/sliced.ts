@@ -44,6 +44,8 @@ export const SLICED = {
   adamUpdate: { buffers: [0, 1, 2, 3, 4], n: 5 },
   rmspropUpdate: { buffers: [0, 1, 2, 3, 4], n: 5 },
   adagradUpdate: { buffers: [0, 1, 2], n: 3 },
+  // (C, P, rows, N, bias, relu): by rows; every block adds the whole bias.
+  addHalves: { buffers: [0, 1, 4], n: 2, unit: (a, out) => { out[0] = out[1] = a[3]; out[2] = 0; } },
   sumSquares: { buffers: [0], n: 1, combine: 'sum' },
   sumAbs: { buffers: [0], n: 1, combine: 'sum' },
   sum: { buffers: [0], n: 1, combine: 'sum' },

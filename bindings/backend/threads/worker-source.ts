@@ -57,10 +57,10 @@ async function serve({ module, memory, control, worker, gemmAt: g }, post) {
     try {
       const op = i32[o + 2];
       if (op === GEMM) {
-        // After this thread's first chunk of the call, op(A) packed whole is in its slot already.
-        for (let c, ran = false; (c = take(seq)) >= 0; finished(), ran = true) {
+        // After this thread's first chunk of an A, op(A) packed whole is in its slot already.
+        for (let c, packed = -1; (c = take(seq)) >= 0; finished()) {
           try {
-            gemmChunk(gemmStrided, i32, f32, g, TABLE, WHOLE, c, slot, ran);
+            packed = gemmChunk(gemmStrided, i32, f32, g, TABLE, WHOLE, c, slot, packed);
           } catch {
             i32[o + TRAPPED] = 1;
           }
