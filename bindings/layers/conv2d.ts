@@ -93,7 +93,7 @@ export class Conv2D extends KernelLayer {
   backward({ be, batch }: RunContext): void {
     const g = this.g, rows = batch * this.positions, col = this.col;
     const dz = this.preActivationGrad(be, rows, this.filters);
-    if (this.kernel.gradPtr) be.gemm(this.kernel.gradPtr, col, dz, this.patch, this.filters, rows, 1, 0, 1, 1);
+    this.kernelGradient(be, col, dz, rows, this.filters, this.patch);
     if (this.bias?.gradPtr) be.biasGrad(this.bias.gradPtr, dz, rows, this.filters);
     if (!this.dx) return;
     if (this.direct) {

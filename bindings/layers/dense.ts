@@ -51,7 +51,7 @@ export class Dense extends KernelLayer {
   backward({ be, batch }: RunContext): void {
     const rows = this.rows(batch);
     const dz = this.preActivationGrad(be, rows, this.units);
-    if (this.kernel.gradPtr) be.gemm(this.kernel.gradPtr, this.x, dz, this.inDim, this.units, rows, 1, 0, 1, 1);
+    this.kernelGradient(be, this.x, dz, rows, this.units, this.inDim);
     if (this.bias?.gradPtr) be.biasGrad(this.bias.gradPtr, dz, rows, this.units);
     if (this.dx) be.gemm(this.dx, dz, this.kernel.ptr, rows, this.inDim, this.units, 0, 1, 1, 1);
   }

@@ -60,6 +60,11 @@ export interface Weight {
   ptr: number;
   /** Byte offset of the gradient (0 for non-trainable weights). */
   gradPtr: number;
+  /**
+   * Set by a layer whose backward pass writes this whole gradient rather than adding to it: a
+   * training step then need not zero it first (the model zeroes only the others: plan.ts).
+   */
+  overwritesGrad?: boolean;
 }
 
 export interface RunContext {

@@ -20,6 +20,12 @@ export interface ParameterPlan {
   trainable: number;
   /** All parameter floats. */
   total: number;
+  /**
+   * The gradients a training step must zero before the backward pass, as (byte offset, floats)
+   * pairs, adjacent ones merged: every trainable one whose layer adds to it rather than writing
+   * it whole (Weight.overwritesGrad).
+   */
+  zeroed: number[];
 }
 
 export function planParameters(be: Backend, layers: Layer[]): ParameterPlan {
@@ -40,7 +46,14 @@ export function planParameters(be: Backend, layers: Layer[]): ParameterPlan {
     w.initial = undefined;
   }
   if (trainable > 0) be.fill(grads, 0, trainable);
-  return { block, params: block, grads, trainable, total };
+  const zeroed: number[] = [];
+  for (const w of ordered) {
+    if (!w.trainable || w.overwritesGrad || w.size === 0) continue;
+    const n = zeroed.length;
+    if (n && zeroed[n - 2] + zeroed[n - 1] * 4 === w.gradPtr) zeroed[n - 1] += w.size;
+    else zeroed.push(w.gradPtr, w.size);
+  }
+  return { block, params: block, grads, trainable, total, zeroed };
 }
 
 export interface ActivationPlan {

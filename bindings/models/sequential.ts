@@ -229,10 +229,10 @@ export class Sequential {
     return p;
   }
 
-  /** Zero the gradients, then forward, loss and backward on the loaded batch. */
+  /** Zero the gradients that backward adds to, then forward, loss and backward on the loaded batch. */
   private backwardPass(batch: number, sums: Float64Array): void {
     const be = this.be!, acts = this.acts!, p = this.params!;
-    if (p.trainable > 0) be.fill(p.grads, 0, p.trainable);
+    for (let i = 0; i < p.zeroed.length; i += 2) be.fill(p.zeroed[i], 0, p.zeroed[i + 1]);
     be.fill(acts.gradStart, 0, acts.gradFloats);
     this.forwardLoss(batch, true, sums);
     const ctx = this.ctx(batch, true);

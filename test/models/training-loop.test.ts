@@ -29,6 +29,35 @@ describe('custom training loop', () => {
     expect(norm2(flat(grads))).toBeGreaterThan(0);
   });
 
+  it('a step zeroes only the gradients its layers add to: Dense and Conv2D kernels are written whole, so NaN left in the buffer leaves no trace', () => {
+    const model = (seed: number) => {
+      setSeed(seed);
+      const m = new Sequential([
+        layers.reshape({ targetShape: [2, 2, 1], inputShape: [4] }),
+        layers.conv2d({ filters: 3, kernelSize: 2, activation: 'relu' }),
+        layers.flatten(),
+        layers.dense({ units: 8, activation: 'relu' }),
+        layers.batchNormalization(),
+        layers.dense({ units: 3, activation: 'softmax' }),
+      ]);
+      m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+      return m;
+    };
+    const clean = model(9), dirty = model(9);
+    const want = flat(clean.computeGradients(x, y).grads);
+    dirty.computeGradients(x, y); // builds it
+    const { be, ptr, n } = dirty._gradientBuffer('test');
+    be.fill(ptr, NaN, n);
+    expect(flat(dirty.computeGradients(x, y).grads)).toEqual(want);
+    expect(want.every(Number.isFinite) && norm2(want) > 0).toBe(true);
+    // What is zeroed each step: every trainable weight but the kernels (biases, gamma, beta).
+    const weights = dirty.layers.flatMap((l) => l.weights).filter((w) => w.trainable);
+    const { zeroed } = dirty._internals().params;
+    const zeroedFloats = zeroed.filter((_, i) => i % 2).reduce((a, b) => a + b, 0);
+    expect(zeroedFloats).toBe(weights.filter((w) => w.name !== 'kernel').reduce((a, w) => a + w.size, 0));
+    expect(zeroedFloats).toBeLessThan(n);
+  });
+
   it('applyGradients runs the optimizer on the buffer: SGD lr 1 gives w − g, like trainOnBatch', () => {
     const a = compiled(), b = compiled();
     const w0 = flat(a.getWeights());
