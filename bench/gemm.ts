@@ -38,7 +38,7 @@ export interface GemmShape {
   name: string;
   M: number; N: number; K: number;
   transA: number; transB: number;
-  /** 1 where the library accumulates (dW +=), else 0. */
+  /** 1 where the library accumulates into C, else 0 (every product here: Dense writes its kernel gradient whole). */
   beta: number;
 }
 
@@ -77,7 +77,7 @@ export const SQUARES: GemmShape[] = [128, 256, 512, 1024].flatMap((n) =>
 
 export const MLP_SHAPES: GemmShape[] = [
   { name: 'MLP forward Y = X·W', M: 100, N: 500, K: 784, transA: 0, transB: 0, beta: 0 },
-  { name: 'MLP dW += Xᵀ·dY', M: 784, N: 500, K: 100, transA: 1, transB: 0, beta: 1 },
+  { name: 'MLP dW = Xᵀ·dY', M: 784, N: 500, K: 100, transA: 1, transB: 0, beta: 0 },
   { name: 'MLP dX = dY·Wᵀ', M: 100, N: 784, K: 500, transA: 0, transB: 1, beta: 0 },
 ];
 
