@@ -1,6 +1,7 @@
 /**
  * A pool of workers that run kernels on disjoint parts of their outputs, on one shared memory:
- * gemm and gemmBias in chunks of C's columns or rows, and the element-wise kernels of sliced.ts
+ * gemm and gemmBias in chunks of C's columns or rows (a product in depth halves: chunks of each
+ * half's columns, one half a thread's home), and the element-wise kernels of sliced.ts
  * (activations, clipping, memory helpers, every optimizer update) in blocks of their buffers;
  * every thread takes chunks or blocks from its own home range and then from the others'
  * (claim.ts) as it becomes free, so a core the machine slows down (or the calling thread busy
