@@ -9,8 +9,8 @@ import { FEW_ROWS, HALVES_FLOATS, gemmStrided, halvesScratch } from './gemm';
 // rows of the weights, the rows the optimizer step updates on that same thread. Cut by columns
 // instead, every thread reads every row, and while this machine's two cores share no cache
 // (bench/lib/round-trip.ts: "far") the weights' lines cross between them twice a step: MNIST MLP
-// training on two threads ran at 1.61× one thread that way, 1.66× in halves (near: 1.75× both;
-// an A/B in one process, 1,300 tagged triples). One thread sums in the same halves, so any
+// training on two threads ran at 1.62× one thread that way, 1.66× in halves (near: 1.78× both;
+// an A/B in one process, 1,616 tagged triples). One thread sums in the same halves, so any
 // number of threads gives the same result, bitwise; it costs one pass over M × N more.
 
 /** Least depth worth halving: each half keeps two or more K blocks. */

@@ -281,26 +281,22 @@ export class ThreadPool {
    */
   private planChunks(C: number, A: number, B: number, M: number, N: number, K: number, lda: number, ldb: number,
     transA: number, transB: number, bias: number, beta: number): number {
-    const i = this.i32, t0 = this.g + TABLE, byColumns = N >= M || N >= WIDE, sizes = this.sizes;
+    const byColumns = N >= M || N >= WIDE, sizes = this.sizes;
     const { tileRows: MR, wholeA } = this.core;
     const whole = byColumns && Math.ceil(M / MR) * MR * K <= wholeA;
-    i[this.g + WHOLE] = whole ? 1 : 0;
+    this.i32[this.g + WHOLE] = whole ? 1 : 0;
     const chunks = whole
       ? evenChunks(Math.ceil(N / NR), this.threads, CHUNKS_PER_THREAD, sizes, this.homes)
       : byColumns
         ? leadChunks(Math.ceil(N / NR), this.threads, 1, sizes, this.homes)
         : leadChunks(Math.ceil(M / MR), this.threads, MIN_ROW_GROUPS, sizes, this.homes);
     for (let c = 0, at = 0; c < chunks; at += sizes[c], c++) {
-      const t = t0 + CHUNK_INTS * c;
-      i[t + 6] = K; this.f32[t + 7] = beta;
       if (byColumns) {
         const j = at * NR;
-        i[t] = C + j * 4; i[t + 1] = A; i[t + 2] = B + (transB ? j * ldb : j) * 4;
-        i[t + 3] = M; i[t + 4] = Math.min(sizes[c] * NR, N - j); i[t + 5] = bias && bias + j * 4;
+        this.setChunk(c, C + j * 4, A, B + (transB ? j * ldb : j) * 4, M, Math.min(sizes[c] * NR, N - j), bias && bias + j * 4, K, beta);
       } else {
         const r = at * MR;
-        i[t] = C + r * N * 4; i[t + 1] = A + (transA ? r : r * lda) * 4; i[t + 2] = B;
-        i[t + 3] = Math.min(sizes[c] * MR, M - r); i[t + 4] = N; i[t + 5] = bias;
+        this.setChunk(c, C + r * N * 4, A + (transA ? r : r * lda) * 4, B, Math.min(sizes[c] * MR, M - r), N, bias, K, beta);
       }
     }
     return chunks;
@@ -314,19 +310,27 @@ export class ThreadPool {
    */
   private planHalves(C: number, A: number, B: number, M: number, N: number, K: number, half: number,
     ldb: number, beta: number): number {
-    const i = this.i32, t0 = this.g + TABLE, sizes = this.sizes, threads = this.threads, { tileRows: MR, wholeA, halves } = this.core;
-    i[this.g + WHOLE] = Math.ceil(M / MR) * MR * Math.max(half, K - half) <= wholeA ? 1 : 0;
+    const sizes = this.sizes, threads = this.threads, { tileRows: MR, wholeA, halves } = this.core;
+    this.i32[this.g + WHOLE] = Math.ceil(M / MR) * MR * Math.max(half, K - half) <= wholeA ? 1 : 0;
+    // One half's chunk sizes (the home ranges evenChunks writes for one thread are replaced below).
     const each = evenChunks(Math.ceil(N / NR), 1, Math.min(MAX_CHUNKS, CHUNKS_PER_THREAD * threads) >> 1, sizes, this.homes);
     for (let t = 0; t <= threads; t++) this.homes[t] = Math.floor((t * 2 * each) / threads);
     for (let h = 0; h < 2; h++) {
+      const k0 = h ? half : 0;
       for (let c = 0, at = 0; c < each; at += sizes[c], c++) {
-        const t = t0 + CHUNK_INTS * (h * each + c), j = at * NR, k0 = h ? half : 0;
-        i[t] = (h ? halves : C) + j * 4; i[t + 1] = A + k0 * 4; i[t + 2] = B + (k0 * ldb + j) * 4;
-        i[t + 3] = M; i[t + 4] = Math.min(sizes[c] * NR, N - j); i[t + 5] = 0;
-        i[t + 6] = h ? K - half : half; this.f32[t + 7] = h ? 0 : beta;
+        const j = at * NR;
+        this.setChunk(h * each + c, (h ? halves : C) + j * 4, A + k0 * 4, B + (k0 * ldb + j) * 4, M,
+          Math.min(sizes[c] * NR, N - j), 0, h ? K - half : half, h ? 0 : beta);
       }
     }
     return 2 * each;
+  }
+
+  /** Write chunk c of the table: its block of C, the operands' offsets, bias, depth and beta (gemmChunk reads them). */
+  private setChunk(c: number, C: number, A: number, B: number, M: number, N: number, bias: number, K: number, beta: number): void {
+    const i = this.i32, t = this.g + TABLE + CHUNK_INTS * c;
+    i[t] = C; i[t + 1] = A; i[t + 2] = B; i[t + 3] = M; i[t + 4] = N; i[t + 5] = bias; i[t + 6] = K;
+    this.f32[t + 7] = beta;
   }
 
   /** The next chunk of call `seq` for the calling thread (claimed), or −1 when none is left. */
