@@ -7,9 +7,9 @@
  */
 import { Callback, type Logs } from './callback.js';
 import { collectLayerStats } from '../diagnostics/layer-stats.js';
-import { defaultThresholds, diagnose, type GradientReport, type GradientThresholds } from '../diagnostics/gradient-report.js';
+import { defaultThresholds, diagnose, signalPaths, type GradientReport, type GradientThresholds } from '../diagnostics/gradient-report.js';
 import type { Weight } from '../layers/layer.js';
-import type { Sequential } from '../models/sequential.js';
+import type { EngineModel } from '../engine/model-api.js';
 
 export interface GradientMonitorArgs {
   /** Measure every N batches (default 100; batches count across epochs). */
@@ -41,33 +41,34 @@ export class GradientMonitor extends Callback {
     if (!Number.isInteger(this.every) || this.every <= 0) throw new Error(`gradientMonitor: every must be a positive integer, got ${this.every}`);
   }
 
-  private get net(): Sequential { return this.model as unknown as Sequential; }
+  private get net(): EngineModel { return this.model as unknown as EngineModel; }
 
   override async onTrainBegin(): Promise<void> { this.step = 0; }
   override async onEpochBegin(epoch: number): Promise<void> { this.epoch = epoch; this.lastNorms = {}; }
 
   override async onBatchBegin(): Promise<void> {
     if (this.step % this.every !== 0) return;
-    const { be, params } = this.net._internals();
-    if (this.snapshotFloats !== params.trainable) {
+    const { be, params } = this.net.engine;
+    if (this.snapshotFloats !== params.trainableFloats) {
       if (this.snapshot) be.free(this.snapshot);
-      this.snapshot = be.alloc(Math.max(params.trainable, 1) * 4);
-      this.snapshotFloats = params.trainable;
+      this.snapshot = be.alloc(Math.max(params.trainableFloats, 1) * 4);
+      this.snapshotFloats = params.trainableFloats;
     }
-    if (params.trainable) be.copy(this.snapshot, params.params, params.trainable);
+    // Each weight's values at its gradient's offset.
+    for (const w of params.trainable) be.copy(this.snapshot + (params.gradOf.get(w)! - params.grads), w.ptr, w.size);
   }
 
   override async onBatchEnd(batch: number, logs: Logs = {}): Promise<void> {
     const step = this.step++;
     if (step % this.every !== 0) return;
     const model = this.net;
-    const { be, params } = model._internals();
+    const e = model.engine, { be, params } = e;
     const updateNorms = new Map<Weight, number>();
-    for (const l of model.layers) for (const w of l.weights) {
-      if (w.trainable) updateNorms.set(w, Math.sqrt(be.sumSquaredDiff(w.ptr, this.snapshot + (w.ptr - params.params), w.size)));
+    for (const w of params.trainable) {
+      updateNorms.set(w, Math.sqrt(be.sumSquaredDiff(w.ptr, this.snapshot + (params.gradOf.get(w)! - params.grads), w.size)));
     }
-    const layers = collectLayerStats(be, model.layers, model._lastBatch, updateNorms, this.args.spectralNorm ?? false);
-    const report = diagnose(layers, logs.loss ?? NaN, { ...defaultThresholds, ...this.args.thresholds });
+    const layers = collectLayerStats(e, updateNorms, this.args.spectralNorm ?? false);
+    const report = diagnose(layers, logs.loss ?? NaN, { ...defaultThresholds, ...this.args.thresholds }, undefined, signalPaths(e));
     const gradNorms: Record<string, number> = {};
     for (const l of layers) if (l.weights.length) gradNorms[l.name] = l.weights[0].gradNorm;
     for (const [k, v] of Object.entries(gradNorms)) logs[`gradNorm/${k}`] = v;
@@ -82,7 +83,7 @@ export class GradientMonitor extends Callback {
   }
 
   override async onTrainEnd(): Promise<void> {
-    if (this.snapshot) this.net._internals().be.free(this.snapshot);
+    if (this.snapshot) this.net.engine.be.free(this.snapshot);
     this.snapshot = 0;
     this.snapshotFloats = 0;
   }

@@ -5,7 +5,7 @@
  */
 import { Callback, type Logs } from './callback.js';
 import { firstNonFinite } from '../diagnostics/layer-stats.js';
-import type { Sequential } from '../models/sequential.js';
+import type { EngineModel } from '../engine/model-api.js';
 
 export interface NaNReport {
   epoch: number;
@@ -40,9 +40,8 @@ export class TerminateOnNaN extends Callback {
   override async onBatchEnd(batch: number, logs: Logs = {}): Promise<void> {
     const loss = logs.loss;
     if (loss === undefined || Number.isFinite(loss)) return;
-    const model = this.model as unknown as Sequential;
-    const { be } = model._internals();
-    const where = firstNonFinite(be, model.layers, model._lastBatch);
+    const model = this.model as unknown as EngineModel;
+    const where = firstNonFinite(model.engine);
     const parts = [where.activation && `activations first non-finite in ${where.activation}`, where.gradient && `gradients first non-finite in ${where.gradient}`].filter(Boolean);
     const message = `Epoch ${this.epoch + 1}, batch ${batch}: invalid loss ${loss}, terminating training`
       + (parts.length ? `; ${parts.join('; ')}` : '');

@@ -5,7 +5,8 @@
  *   const norm = clipGradNorm(model, 1.0);
  *   model.applyGradients();
  */
-import type { Sequential } from '../models/sequential.js';
+import type { Backend } from '../backend/backend.js';
+import type { EngineModel } from '../engine/model-api.js';
 
 export interface ClipGradNormOptions {
   /** 2 (Euclidean, the default) or Infinity (max |g|). */
@@ -19,11 +20,11 @@ export interface ClipGradNormOptions {
  * are scaled in place by maxNorm / (total + 1e-6) when that is < 1. Like PyTorch, a non-finite
  * norm scales by the non-finite factor (the gradients become NaN) unless errorIfNonfinite.
  */
-export function clipGradNorm(model: Sequential, maxNorm: number, options: ClipGradNormOptions = {}): number {
+export function clipGradNorm(model: EngineModel, maxNorm: number, options: ClipGradNormOptions = {}): number {
   const normType = options.normType ?? 2;
   if (normType !== 2 && normType !== Infinity) throw new Error(`clipGradNorm: normType must be 2 or Infinity, got ${String(normType)}`);
   if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) throw new Error(`clipGradNorm: maxNorm must be a positive number, got ${maxNorm}`);
-  const { be, ptr, n } = model._gradientBuffer('clipGradNorm');
+  const { be, ptr, n } = gradientBuffer(model, 'clipGradNorm');
   if (n === 0) return 0;
   const total = normType === 2 ? Math.sqrt(be.sumSquares(ptr, n)) : be.maxAbs(ptr, n);
   if (options.errorIfNonfinite && !Number.isFinite(total)) {
@@ -35,8 +36,15 @@ export function clipGradNorm(model: Sequential, maxNorm: number, options: ClipGr
 }
 
 /** Clamp every gradient element to [−clipValue, clipValue] in place. */
-export function clipGradValue(model: Sequential, clipValue: number): void {
+export function clipGradValue(model: EngineModel, clipValue: number): void {
   if (!(clipValue >= 0) || !Number.isFinite(clipValue)) throw new Error(`clipGradValue: clipValue must be a non-negative number, got ${clipValue}`);
-  const { be, ptr, n } = model._gradientBuffer('clipGradValue');
+  const { be, ptr, n } = gradientBuffer(model, 'clipGradValue');
   if (n > 0) be.clipByValue(ptr, n, clipValue);
+}
+
+/** The model's trainable gradients: one contiguous buffer. */
+function gradientBuffer(model: EngineModel, what: string): { be: Backend; ptr: number; n: number } {
+  const e = model.plannedEngine;
+  if (!e) throw new Error(`${what}: ${model.name} is not built; call computeGradients(x, y) first`);
+  return { be: e.be, ptr: e.params.grads, n: e.params.trainableFloats };
 }

@@ -1,16 +1,16 @@
 /**
  * gradCheck: analytic gradients against central finite differences, computed on a float64 copy
  * of the model on the reference core, so that the comparison measures the backward passes and
- * not float32 rounding. The model itself is not touched.
+ * not float32 rounding. Every node's dropout masks are fixed for the check, wherever the dropout
+ * sits (a Dropout layer, a recurrent layer's dropout, inside a TimeDistributed or a nested model).
+ * The model itself is not touched.
  */
 import { JsBackend } from '../backend/js.js';
-import type { Sequential } from '../models/sequential.js';
-import type { Labels } from '../models/data.js';
+import type { LayersModel } from '../models/layers-model.js';
+import { modelFromJSON } from '../models/functional.js';
+import type { ModelInputs, ModelTargets } from '../models/model-data.js';
 import { Random } from '../random.js';
-import type { Tensor } from '../tensor.js';
-import type { Layer } from '../layers/layer.js';
-import { Dropout } from '../layers/dropout.js';
-import { Residual } from '../layers/residual.js';
+import { Tensor } from '../tensor.js';
 
 export interface GradCheckOptions {
   /** Finite-difference step (float64). */
@@ -35,29 +35,29 @@ export interface GradCheckResult {
   maxRelError: number;
 }
 
-export function gradCheck(model: Sequential, x: Tensor, y: Labels, options: GradCheckOptions = {}): GradCheckResult {
+export function gradCheck(model: LayersModel, x: ModelInputs, y: ModelTargets, options: GradCheckOptions = {}): GradCheckResult {
   const eps = options.epsilon ?? 1e-5;
   const maxChecks = options.maxChecksPerWeight ?? 64;
-  const compiled = (model as unknown as { compiled?: { loss: unknown } }).compiled;
+  const compiled = model.compileConfig;
   if (!compiled) throw new Error(`gradCheck: ${model.name} is not compiled; call compile({ optimizer, loss }) first`);
-  if (!model.built) model.build(x.shape.slice(1));
+  const xs = (Array.isArray(x) ? x : x instanceof Tensor ? [x] : Object.values(x)) as Tensor[];
+  if (!model.built) model.build(xs[0]?.shape?.slice(1));
 
   const be = new JsBackend({ precision: 64 });
-  const Ctor = model.constructor as new (layers: unknown[]) => Sequential;
-  const clone = new Ctor(model.layers.map((l) => l.clone()));
-  clone.build(model.inputShape, be);
+  const clone = modelFromJSON(model.toJSON());
+  clone.build(undefined, be);
   clone.setWeights(model.getWeights());
-  clone.compile({ optimizer: 'sgd', loss: compiled.loss as never });
-  // Finite differences need the same dropout mask in every forward pass: freeze each mask.
-  const every = (ls: Layer[]): Layer[] => ls.flatMap((l) => [l, ...(l instanceof Residual ? every(l.innerLayers) : [])]);
-  every(clone.layers).forEach((l, i) => { if (l instanceof Dropout && l.fixedSeed === undefined) l.fixedSeed = 0x5eed + i; });
+  clone.compile({ optimizer: 'sgd', loss: compiled.loss as never, lossWeights: compiled.lossWeights });
+  // Finite differences need the same dropout masks in every forward pass: fix every node's.
+  const e = clone.engine;
+  e.fixMasks();
 
   const entries: GradCheckEntry[] = [];
   const pick = new Random(12345);
-  const probe = clone._probe(x, y, options.checkInput ?? true);
-  const weights = clone.layers.flatMap((l) => l.weights.filter((w) => w.trainable).map((w) => ({ w })));
-  const analytic = weights.map(({ w }) => be.read64(w.gradPtr, w.size));
-  const inputGrad = probe.inputGrad ? be.read64(clone._inputGradPtr(), x.size) : undefined;
+  const checkInput = options.checkInput ?? true;
+  clone.probe(x, y, checkInput);
+  const analytic = e.params.trainable.map((w) => be.read64(e.params.gradOf.get(w)!, w.size));
+  const inputGrads = checkInput ? e.acts!.inputGrads.map((p, i) => be.read64(p, xs[i].size)) : [];
 
   const check = (name: string, size: number, grad: Float64Array, get: (i: number) => number, set: (i: number, v: number) => void, loss: () => number) => {
     const idx = size <= maxChecks ? [...Array(size).keys()] : Array.from({ length: maxChecks }, () => pick.int(size));
@@ -75,13 +75,14 @@ export function gradCheck(model: Sequential, x: Tensor, y: Labels, options: Grad
     entries.push({ name, maxRelError: maxRel, maxAbsError: maxAbs, checked: idx.length });
   };
 
-  weights.forEach(({ w }, k) => {
+  e.params.trainable.forEach((w, k) => {
     check(`${w.owner}/${w.name}`, w.size, analytic[k],
-      (i) => be.read64(w.ptr + i * 4, 1)[0], (i, v) => be.write(w.ptr + i * 4, [v]), () => clone._loss(x, y));
+      (i) => be.read64(w.ptr + i * 4, 1)[0], (i, v) => be.write(w.ptr + i * 4, [v]), () => clone.probeLoss(x, y));
   });
-  if (inputGrad) {
-    const xs = Float64Array.from(x.values);
-    check('input', x.size, inputGrad, (i) => xs[i], (i, v) => { xs[i] = v; }, () => clone._loss(x, y, xs));
+  if (checkInput) {
+    const raw = xs.map((t) => Float64Array.from(t.values));
+    raw.forEach((r, k) => check(xs.length > 1 ? `input ${clone.inputNames[k]}` : 'input', r.length, inputGrads[k],
+      (i) => r[i], (i, v) => { r[i] = v; }, () => clone.probeLoss(x, y, raw)));
   }
   clone.dispose();
   return { entries, maxRelError: Math.max(0, ...entries.map((e) => e.maxRelError)) };

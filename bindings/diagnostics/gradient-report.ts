@@ -19,9 +19,8 @@
  *    √2 per layer), which starves every layer's gradient alike and so hides from the ratio.
  */
 import type { Weight } from '../layers/layer.js';
-import type { Labels } from '../models/data.js';
-import type { Sequential } from '../models/sequential.js';
-import type { Tensor } from '../tensor.js';
+import type { EngineModel } from '../engine/model-api.js';
+import type { Executor } from '../engine/executor.js';
 import { collectLayerStats, firstNonFinite, type LayerStats } from './layer-stats.js';
 
 export type GradientStatus = 'healthy' | 'vanishing' | 'exploding' | 'dead' | 'nonfinite';
@@ -117,43 +116,78 @@ export class GradientReport implements GradientReportData {
 }
 
 /** The gradient report of `model` on one batch (x, y). */
-export function gradientReport(model: Sequential, x: Tensor, y: Labels, thresholds: Partial<GradientThresholds> = {}): GradientReport {
+export function gradientReport(model: EngineModel, x: unknown, y: unknown, thresholds: Partial<GradientThresholds> = {}): GradientReport {
   if (!model.built) throw new Error(`gradientReport: ${model.name} is not built; give the first layer an inputShape or fit it first`);
   const t = { ...defaultThresholds, ...thresholds };
   for (const [k, v] of Object.entries(t)) {
     if (!(typeof v === 'number' && v > 0)) throw new Error(`gradientReport: threshold ${k} must be a positive number, got ${String(v)}`);
   }
-  const { be, params } = model._internals();
-  // Keep the non-trainable weights (e.g. moving statistics that a training-mode pass updates).
-  const frozen = params.total - params.trainable;
-  const saved = frozen > 0 ? be.alloc(frozen * 4) : 0;
-  const frozenStart = params.params + params.trainable * 4;
-  if (saved) be.copy(saved, frozenStart, frozen);
-  try {
-    const { loss } = model.computeGradients(x, y);
-    const { optimizer } = model._internals();
-    const weights = model.layers.flatMap((l) => l.weights).filter((w) => w.trainable);
-    const norms = optimizer?.attached ? optimizer.simulateUpdateNorms() : undefined;
-    const updateNorms = norms ? new Map<Weight, number>(planOrder(weights).map((w, i) => [w, norms[i]])) : undefined;
-    const layers = collectLayerStats(be, model.layers, model._lastBatch, updateNorms);
-    const bad = Number.isFinite(loss) ? undefined : firstNonFinite(be, model.layers, model._lastBatch);
-    return diagnose(layers, loss, t, bad);
-  } finally {
-    if (saved) { be.copy(frozenStart, saved, frozen); be.free(saved); }
-  }
+  // computeGradients leaves every weight as it was (moving statistics included).
+  const { loss } = model.computeGradients(x, y);
+  const e = model.engine, optimizer = model.optimizer;
+  const norms = optimizer?.attached ? optimizer.simulateUpdateNorms() : undefined;
+  const updateNorms = norms ? new Map<Weight, number>(e.params.trainable.map((w, i) => [w, norms[i]])) : undefined;
+  const layers = collectLayerStats(e, updateNorms);
+  const bad = Number.isFinite(loss) ? undefined : firstNonFinite(e);
+  return diagnose(layers, loss, t, bad, signalPaths(e));
 }
 
-/** Trainable weights in the order the planner laid them out (the optimizer's slot order). */
-function planOrder(weights: Weight[]): Weight[] {
-  return [...weights].sort((a, b) => a.ptr - b.ptr);
+/** Where a graph's diagnosis reads ratios and the signal: see `signalPaths`. */
+export interface SignalPaths {
+  /** The longest path from an input to an output (node indices in run order). */
+  longest: number[];
+  /** The nodes of it that every input-to-output path passes through (a residual network's stem, block outputs and head). */
+  trunk: number[];
+}
+
+/**
+ * For a graph with skip connections: the first-to-last gradient ratio is taken along the longest
+ * path, and the signal's growth or fading along its trunk — the nodes no path can bypass — since
+ * inside a bypassed branch (a residual block's inner layers) the scale says nothing about depth.
+ * For a chain both are every node.
+ */
+export function signalPaths(engine: Executor): SignalPaths {
+  const longest = longestPath(engine);
+  // Paths counted modulo a prime: a node is on every path when (paths to it)·(paths from it) = all paths.
+  const P = 2147483647n, nodes = engine.graph.nodes, g = engine.graph;
+  const to = nodes.map(() => 0n), from = nodes.map(() => 0n);
+  nodes.forEach((n, i) => {
+    for (const t of n.inputs) to[i] = (to[i] + (t.producer ? to[t.producer.index] : 1n)) % P;
+  });
+  for (const t of g.outputs) if (t.producer) from[t.producer.index] = (from[t.producer.index] + 1n) % P;
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    for (const t of nodes[i].inputs) if (t.producer) from[t.producer.index] = (from[t.producer.index] + from[i]) % P;
+  }
+  let all = 0n;
+  for (const t of g.outputs) if (t.producer) all = (all + to[t.producer.index]) % P;
+  const trunk = longest.filter((i) => (to[i] * from[i]) % P === all);
+  return { longest, trunk: trunk.length >= 2 ? trunk : longest };
+}
+
+function longestPath(engine: Executor): number[] {
+  const nodes = engine.graph.nodes, length = new Array<number>(nodes.length).fill(1), from = new Array<number>(nodes.length).fill(-1);
+  nodes.forEach((n, i) => {
+    for (const t of n.inputs) {
+      const p = t.producer;
+      if (p && length[p.index] + 1 > length[i]) { length[i] = length[p.index] + 1; from[i] = p.index; }
+    }
+  });
+  let end = -1;
+  for (const t of engine.graph.outputs) if (t.producer && (end < 0 || length[t.producer.index] > length[end])) end = t.producer.index;
+  const path: number[] = [];
+  for (let i = end; i >= 0; i = from[i]) path.push(i);
+  return path.reverse();
 }
 
 const sci = (v: number) => (Number.isFinite(v) ? v.toExponential(1) : String(v));
 
 /** The verdict from per-layer statistics. Exported for the gradient monitor. */
 export function diagnose(layers: LayerStats[], loss: number, t: GradientThresholds,
-  bad?: { activation?: string; gradient?: string }): GradientReport {
-  const kernels = layers.map((l) => ({ l, k: l.weights.find((w) => /kernel$/.test(w.name)) ?? l.weights[0] })).filter((e) => e.k);
+  bad?: { activation?: string; gradient?: string }, paths?: SignalPaths): GradientReport {
+  // The first-to-last ratio along the longest path, the signal along its trunk (a chain: every node for both).
+  const longest = paths ? paths.longest.map((i) => layers[i]) : layers;
+  const chain = paths ? paths.trunk.map((i) => layers[i]) : layers;
+  const kernels = longest.map((l) => ({ l, k: l.weights.find((w) => /kernel$/.test(w.name)) ?? l.weights[0] })).filter((e) => e.k);
   const last = kernels[kernels.length - 1];
   const firstToLastRatio = kernels.length >= 2 && last.k.gradNorm > 0 ? kernels[0].k.gradNorm / last.k.gradNorm : null;
   const report = (status: GradientStatus, culprits: string[], advice: string[]) =>
@@ -174,14 +208,14 @@ export function diagnose(layers: LayerStats[], loss: number, t: GradientThreshol
   // Exploding: runaway activations, big updates, or huge gradients (every reason per layer).
   const exploding = new Map<string, string[]>();
   const flag = (name: string, why: string) => { if (!exploding.has(name)) exploding.set(name, []); exploding.get(name)!.push(why); };
-  const rms = layers.map((l) => Math.hypot(l.activationMean, l.activationStd));
-  if (layers.length >= 3 && rms[0] > 0) {
+  const rms = chain.map((l) => Math.hypot(l.activationMean, l.activationStd));
+  if (chain.length >= 3 && rms[0] > 0) {
     const peak = rms.reduce((m, v, i) => (v > rms[m] ? i : m), 0);
     const growth = peak > 0 ? (rms[peak] / rms[0]) ** (1 / peak) : 1;
     if (rms[peak] > t.explodingActivationRms && growth > t.explodingGrowth) {
       // The layers where the activations grew are the ones to fix.
       for (let i = 1; i <= peak; i++) {
-        if (rms[i] / rms[i - 1] > t.explodingGrowth) flag(layers[i].name, `activation RMS grew ${(rms[i] / rms[i - 1]).toFixed(1)}× to ${sci(rms[i])}`);
+        if (rms[i] / rms[i - 1] > t.explodingGrowth) flag(chain[i].name, `activation RMS grew ${(rms[i] / rms[i - 1]).toFixed(1)}× to ${sci(rms[i])}`);
       }
     }
   }
@@ -219,8 +253,8 @@ export function diagnose(layers: LayerStats[], loss: number, t: GradientThreshol
   if (hidden >= 3 && rms[0] > 0 && rms[hidden - 1] < t.vanishingActivationRatio * rms[0]) {
     const perLayer = (rms[hidden - 1] / rms[0]) ** (1 / (hidden - 1));
     for (let i = 1; i < hidden; i++) {
-      if (rms[i] < rms[i - 1] * 0.9 && !vanishing.has(layers[i].name)) {
-        vanishing.set(layers[i].name, `activation RMS fell to ${sci(rms[i])} (${(rms[i] / rms[0]).toExponential(1)} of the first layer's; ×${perLayer.toFixed(2)} per layer on average)`);
+      if (rms[i] < rms[i - 1] * 0.9 && !vanishing.has(chain[i].name)) {
+        vanishing.set(chain[i].name, `activation RMS fell to ${sci(rms[i])} (${(rms[i] / rms[0]).toExponential(1)} of the first layer's; ×${perLayer.toFixed(2)} per layer on average)`);
       }
     }
   }

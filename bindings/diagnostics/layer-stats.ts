@@ -1,11 +1,12 @@
 /**
- * Per-layer statistics of the batch a model last ran, read with kernels from planned memory:
+ * Per-node statistics of the batch a model last ran, read with kernels from planned memory:
  * activation mean/std, dead and saturated fractions, and per weight the gradient and weight
  * norms, the size of an optimizer update relative to the weight, and the spectral norm.
  * Nothing is copied to JS but a handful of numbers (and two small vectors per power iteration).
  */
 import type { Backend } from '../backend/backend.js';
-import type { Layer, Weight } from '../layers/layer.js';
+import type { Layer, NodeIO, Weight } from '../layers/layer.js';
+import type { Executor } from '../engine/executor.js';
 import { Random } from '../random.js';
 
 export interface WeightStats {
@@ -43,44 +44,59 @@ export function activationOf(layer: Layer): string | undefined {
   return typeof a?.name === 'string' ? a.name : undefined;
 }
 
-/** Statistics of every layer. `updateNorms[i]` is ‖Δw‖ for the i-th trainable weight, in plan order. */
-export function collectLayerStats(be: Backend, layers: Layer[], batch: number, updateNorms?: Map<Weight, number>,
-  spectral = true): LayerStats[] {
-  return layers.map((l) => {
-    const n = batch * l.outputSize;
-    const mean = n ? be.sum(l.y, n) / n : 0;
-    const variance = n ? Math.max(be.sumSquares(l.y, n) / n - mean * mean, 0) : 0;
+/**
+ * The names the report gives the nodes the engine last ran: a layer's name, and for the second
+ * and later uses of a shared layer `name[k]` (k counts its uses in run order).
+ */
+export function nodeNames(engine: Executor): string[] {
+  const uses = new Map<Layer, number>();
+  return engine.graph.nodes.map((n) => {
+    const k = uses.get(n.layer) ?? 0;
+    uses.set(n.layer, k + 1);
+    return k === 0 ? n.layer.name : `${n.layer.name}[${k}]`;
+  });
+}
+
+/**
+ * Statistics of every node of the batch the engine last ran, in run order. A shared layer's
+ * weights (and their summed gradient) appear once, at its first node. `updateNorms` gives ‖Δw‖
+ * per trainable weight.
+ */
+export function collectLayerStats(engine: Executor, updateNorms?: Map<Weight, number>, spectral = true): LayerStats[] {
+  const be = engine.be, batch = engine.lastBatch, acts = engine.acts!, names = nodeNames(engine);
+  const seen = new Set<Weight>();
+  return engine.graph.nodes.map((node, i) => {
+    const l = node.layer, io = acts.ios[i], y = io.y, cols = node.output.shape[node.output.shape.length - 1] ?? 1;
+    const n = batch * node.output.size;
+    const mean = n ? be.sum(y, n) / n : 0;
+    const variance = n ? Math.max(be.sumSquares(y, n) / n - mean * mean, 0) : 0;
     const act = activationOf(l);
-    const deadFraction = act === 'relu' || act === 'relu6'
-      ? be.deadColumns(l.y, batch * (l.outputSize / lastDim(l)), lastDim(l)) / lastDim(l) : null;
-    const saturatedFraction = act === 'sigmoid' ? be.countOutside(l.y, n, 0.01, 0.99) / n
-      : act === 'tanh' ? be.countOutside(l.y, n, -0.99, 0.99) / n : null;
-    const weights = l.weights.filter((w) => w.trainable).map((w) => weightStats(be, w, updateNorms?.get(w), spectral));
-    const hiddenGradNorms = (l as { hiddenGradNorms?: (be: Backend) => number[] }).hiddenGradNorms?.(be);
+    const deadFraction = act === 'relu' || act === 'relu6' ? be.deadColumns(y, batch * (node.output.size / cols), cols) / cols : null;
+    const saturatedFraction = act === 'sigmoid' ? be.countOutside(y, n, 0.01, 0.99) / n
+      : act === 'tanh' ? be.countOutside(y, n, -0.99, 0.99) / n : null;
+    const own = l.weights.filter((w) => engine.params.gradOf.has(w) && !seen.has(w));
+    own.forEach((w) => seen.add(w));
+    const weights = own.map((w) => weightStats(be, w, engine.params.gradOf.get(w)!, updateNorms?.get(w), spectral));
+    const hiddenGradNorms = (l as { hiddenGradNorms?: (be: Backend, io: NodeIO) => number[] }).hiddenGradNorms?.(be, io);
     return {
-      name: l.name, className: l.className, activationMean: mean, activationStd: Math.sqrt(variance),
+      name: names[i], className: l.className, activationMean: mean, activationStd: Math.sqrt(variance),
       deadFraction, saturatedFraction, weights, ...(hiddenGradNorms?.length && { hiddenGradNorms }),
     };
   });
 }
 
-function lastDim(l: Layer): number {
-  return l.outputShape[l.outputShape.length - 1] ?? 1;
-}
-
-function weightStats(be: Backend, w: Weight, updateNorm: number | undefined, spectral: boolean): WeightStats {
-  const gradNorm = Math.sqrt(be.sumSquares(w.gradPtr, w.size));
+function weightStats(be: Backend, w: Weight, grad: number, updateNorm: number | undefined, spectral: boolean): WeightStats {
+  const gradNorm = Math.sqrt(be.sumSquares(grad, w.size));
   const weightNorm = Math.sqrt(be.sumSquares(w.ptr, w.size));
   return {
     name: `${w.owner}/${w.name}`,
     gradNorm,
-    gradMaxAbs: be.maxAbs(w.gradPtr, w.size),
+    gradMaxAbs: be.maxAbs(grad, w.size),
     weightNorm,
     updateRatio: updateNorm === undefined || weightNorm === 0 ? null : updateNorm / weightNorm,
     spectralNorm: spectral && w.shape.length >= 2 ? spectralNorm(be, w) : null,
   };
 }
-
 /**
  * σ_max of W viewed as (rows = size / units, units) by power iteration: v ← Wᵀ(Wv)/‖·‖.
  * 30 iterations from a fixed start: ample for a diagnostic, and repeatable.
@@ -106,14 +122,19 @@ export function spectralNorm(be: Backend, w: Weight, iterations = 30): number {
   return sigma;
 }
 
-/** The first layer (in model order) whose output holds NaN or ±Infinity, and the first weight whose gradient does. */
-export function firstNonFinite(be: Backend, layers: Layer[], batch: number): { activation?: string; gradient?: string } {
-  const activation = layers.find((l) => be.countNonFinite(l.y, batch * l.outputSize) > 0)?.name;
-  // Gradients go bad from the output backwards: the deepest layer with a bad gradient is where it started.
+/** The first node (in run order) whose output holds NaN or ±Infinity, and the first weight whose gradient does. */
+export function firstNonFinite(engine: Executor): { activation?: string; gradient?: string } {
+  const be = engine.be, batch = engine.lastBatch, acts = engine.acts, names = nodeNames(engine), nodes = engine.graph.nodes;
+  if (!acts) return {};
+  const at = nodes.findIndex((n, i) => be.countNonFinite(acts.ios[i].y, batch * n.output.size) > 0);
+  // Gradients go bad from the output backwards: the deepest node with a bad weight gradient is where it started.
   let gradient: string | undefined;
-  for (let i = layers.length - 1; i >= 0 && !gradient; i--) {
-    const w = layers[i].weights.find((w) => w.gradPtr && be.countNonFinite(w.gradPtr, w.size) > 0);
+  for (let i = nodes.length - 1; i >= 0 && !gradient; i--) {
+    const w = nodes[i].layer.weights.find((w) => {
+      const g = engine.params.gradOf.get(w);
+      return g !== undefined && be.countNonFinite(g, w.size) > 0;
+    });
     if (w) gradient = `${w.owner}/${w.name}`;
   }
-  return { activation, gradient };
+  return { activation: at >= 0 ? names[at] : undefined, gradient };
 }

@@ -6,7 +6,7 @@
  * Backward: dy ← f'(x)·dy in place, then dx += dy (skipped for the first layer).
  */
 import { getActivation, type Activation as ActivationFn, type ActivationName } from '../activations.js';
-import { Layer, type LayerArgs, type RunContext } from './layer.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext } from './layer.js';
 
 export interface ActivationArgs extends LayerArgs {
   /** Activation name ('relu', 'tanh', 'softmax', … or the Keras snake_case alias); softmax runs over the last axis. */
@@ -39,24 +39,24 @@ export class Activation extends Layer {
   /** Softmax rows: samples × positions; each row is one last-axis vector. */
   private get cols(): number { return this.inputShape[this.inputShape.length - 1]; }
 
-  forward({ be, batch }: RunContext): void {
+  forward({ be, batch }: RunContext, io: NodeIO): void {
     const n = batch * this.inputSize, act = this.activation;
-    if (act.id === -1) be.softmaxForward(this.y, this.x, n / this.cols, this.cols);
-    else be.activationForward(this.y, this.x, n, act.id, act.alpha);
+    if (act.id === -1) be.softmaxForward(io.y, io.x, n / this.cols, this.cols);
+    else be.activationForward(io.y, io.x, n, act.id, act.alpha);
   }
 
   /** The logits of a softmax/sigmoid output are this layer's input. */
-  override outputLogits(): { activation: string; logits: number } {
-    return { activation: this.activation.name, logits: this.x };
+  override outputLogits(io: NodeIO): { activation: string; logits: number } {
+    return { activation: this.activation.name, logits: io.x };
   }
 
-  backward({ be, batch }: RunContext): void {
-    if (!this.dx) return;
+  backward({ be, batch }: RunContext, io: NodeIO): void {
+    if (!io.dx) return;
     const n = batch * this.inputSize, act = this.activation;
-    if (this.lossGivesPreActivationGrad) { /* dy already holds dL/dx */ }
-    else if (act.id === -1) be.softmaxBackward(this.dy, this.dy, this.y, n / this.cols, this.cols);
-    else if (act.name !== 'linear') be.activationBackward(this.dy, this.dy, this.x, this.y, n, act.id, act.alpha);
-    be.addInto(this.dx, this.dy, n);
+    if (io.lossGivesPreActivationGrad) { /* dy already holds dL/dx */ }
+    else if (act.id === -1) be.softmaxBackward(io.dy, io.dy, io.y, n / this.cols, this.cols);
+    else if (act.name !== 'linear') be.activationBackward(io.dy, io.dy, io.x, io.y, n, act.id, act.alpha);
+    be.addInto(io.dx, io.dy, n);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -2,7 +2,7 @@
  * AveragePooling2D (Keras 3): the mean of each window, per channel; with 'same' padding the mean
  * is over the taps inside the image. Backward spreads dy/count over the window.
  */
-import type { RunContext } from './layer.js';
+import type { NodeIO, RunContext } from './layer.js';
 import { Pooling2D, type Pooling2DArgs } from './pooling2d.js';
 
 export type AveragePooling2DArgs = Pooling2DArgs;
@@ -14,14 +14,14 @@ export class AveragePooling2D extends Pooling2D {
     super(args, 'average_pooling2d');
   }
 
-  forward({ be, batch }: RunContext): void {
+  forward({ be, batch }: RunContext, io: NodeIO): void {
     const g = this.g;
-    be.avgPoolForward(this.y, this.x, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft);
+    be.avgPoolForward(io.y, io.x, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft);
   }
 
-  backward({ be, batch }: RunContext): void {
+  backward({ be, batch }: RunContext, io: NodeIO): void {
     const g = this.g;
-    if (this.dx) be.avgPoolBackward(this.dx, this.dy, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft);
+    if (io.dx) be.avgPoolBackward(io.dx, io.dy, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft);
   }
 }
 

@@ -13,7 +13,7 @@
  * batch statistics in training mode), dgamma and dbeta.
  */
 import type { InitializerIdentifier } from '../initializers.js';
-import type { RunContext, Weight } from './layer.js';
+import type { NodeIO, RunContext, Weight } from './layer.js';
 import { checkInitializer, Normalization, type NormalizationArgs } from './normalization.js';
 
 export interface BatchNormalizationArgs extends NormalizationArgs {
@@ -49,15 +49,15 @@ export class BatchNormalization extends Normalization {
     this.movingVariance = this.addWeight('moving_variance', [this.features], this.movingVarianceInitializer, false);
   }
 
-  forward({ be, batch, training }: RunContext): void {
-    be.batchNormForward(this.y, this.movingMean.ptr, this.movingVariance.ptr, this.x, this.gamma?.ptr ?? 0, this.beta?.ptr ?? 0,
+  forward({ be, batch, training }: RunContext, io: NodeIO): void {
+    be.batchNormForward(io.y, this.movingMean.ptr, this.movingVariance.ptr, io.x, this.gamma?.ptr ?? 0, this.beta?.ptr ?? 0,
       this.rows(batch), this.features, this.momentum, this.epsilon, training && this.trainable ? 1 : 0);
   }
 
-  backward({ be, batch, training }: RunContext): void {
-    const dGamma = this.gamma?.gradPtr ?? 0, dBeta = this.beta?.gradPtr ?? 0;
-    if (!this.dx && !dGamma && !dBeta) return;
-    be.batchNormBackward(this.dx, dGamma, dBeta, this.dy, this.x, this.gamma?.ptr ?? 0,
+  backward({ be, batch, training }: RunContext, io: NodeIO): void {
+    const dGamma = (this.gamma ? io.grad(this.gamma) : 0) ?? 0, dBeta = (this.beta ? io.grad(this.beta) : 0) ?? 0;
+    if (!io.dx && !dGamma && !dBeta) return;
+    be.batchNormBackward(io.dx, dGamma, dBeta, io.dy, io.x, this.gamma?.ptr ?? 0,
       this.movingMean.ptr, this.movingVariance.ptr, this.rows(batch), this.features, this.epsilon, training && this.trainable ? 1 : 0);
   }
 

@@ -11,7 +11,7 @@
  */
 import { checkDataFormat, checkPadding, geometry, pair, type Geometry, type Padding, kerasName } from './conv-geometry.js';
 import { KernelLayer } from './kernel-layer.js';
-import type { KernelLayerArgs, RunContext } from './layer.js';
+import type { KernelLayerArgs, NodeIO, RunContext } from './layer.js';
 
 export interface Conv2DArgs extends KernelLayerArgs {
   /** Number of output channels (filters): a positive integer. */
@@ -80,27 +80,27 @@ export class Conv2D extends KernelLayer {
     return { ...(this.direct ? {} : { col: this.positions * this.patch }), ...this.preActivationBuffer() };
   }
 
-  private get col(): number { return this.direct ? this.x : this.buffers.col; }
+  private col(io: NodeIO): number { return this.direct ? io.x : io.buffers.col; }
 
-  forward({ be, batch }: RunContext): void {
-    const g = this.g, col = this.col;
+  forward({ be, batch }: RunContext, io: NodeIO): void {
+    const g = this.g, col = this.col(io);
     if (!this.direct) {
-      be.im2col(col, this.x, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.padTop, g.padLeft);
+      be.im2col(col, io.x, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.padTop, g.padLeft);
     }
-    this.affineForward(be, col, batch * this.positions, this.filters, this.patch);
+    this.affineForward(be, io, col, batch * this.positions, this.filters, this.patch);
   }
 
-  backward({ be, batch }: RunContext): void {
-    const g = this.g, rows = batch * this.positions, col = this.col;
-    const dz = this.preActivationGrad(be, rows, this.filters);
-    this.kernelGradient(be, col, dz, rows, this.filters, this.patch);
-    if (this.bias?.gradPtr) be.biasGrad(this.bias.gradPtr, dz, rows, this.filters);
-    if (!this.dx) return;
+  backward({ be, batch }: RunContext, io: NodeIO): void {
+    const g = this.g, rows = batch * this.positions, col = this.col(io);
+    const dz = this.preActivationGrad(be, io, rows, this.filters);
+    this.kernelGradient(be, io, col, dz, rows, this.filters, this.patch);
+    this.biasGradient(be, io, dz, rows, this.filters);
+    if (!io.dx) return;
     if (this.direct) {
-      be.gemm(this.dx, dz, this.kernel.ptr, rows, g.C, this.filters, 0, 1, 1, 1);
+      be.gemm(io.dx, dz, this.kernel.ptr, rows, g.C, this.filters, 0, 1, 1, 1);
     } else {
       be.gemm(col, dz, this.kernel.ptr, rows, this.patch, this.filters, 0, 1, 1, 0);
-      be.col2im(this.dx, col, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.padTop, g.padLeft);
+      be.col2im(io.dx, col, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.padTop, g.padLeft);
     }
   }
 

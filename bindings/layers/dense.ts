@@ -4,10 +4,11 @@
  *
  * Forward: one gemmBias (NN, bias and ReLU in its epilogue), then any other activation (kernel-layer.ts).
  * Backward: dZ = f'(z)·dy in place in dy (skipped when the loss already gave dL/dz),
- *           dW += xᵀ·dZ (TN), db += colsum(dZ), dx += dZ·Wᵀ (NT, skipped for the first layer).
+ *           dW = xᵀ·dZ (TN; += where the kernel has several uses), db += colsum(dZ), dx += dZ·Wᵀ (NT, skipped
+ *           where the input needs no gradient, e.g. the first layer).
  */
 import { KernelLayer } from './kernel-layer.js';
-import type { KernelLayerArgs, RunContext } from './layer.js';
+import type { KernelLayerArgs, NodeIO, RunContext } from './layer.js';
 
 export interface DenseArgs extends KernelLayerArgs {
   /** Number of output units. */
@@ -44,16 +45,16 @@ export class Dense extends KernelLayer {
   /** Rows of the GEMM: samples × positions (positions = 1 for 2-D inputs). */
   private rows(batch: number): number { return batch * (this.inputSize / this.inDim); }
 
-  forward({ be, batch }: RunContext): void {
-    this.affineForward(be, this.x, this.rows(batch), this.units, this.inDim);
+  forward({ be, batch }: RunContext, io: NodeIO): void {
+    this.affineForward(be, io, io.x, this.rows(batch), this.units, this.inDim);
   }
 
-  backward({ be, batch }: RunContext): void {
+  backward({ be, batch }: RunContext, io: NodeIO): void {
     const rows = this.rows(batch);
-    const dz = this.preActivationGrad(be, rows, this.units);
-    this.kernelGradient(be, this.x, dz, rows, this.units, this.inDim);
-    if (this.bias?.gradPtr) be.biasGrad(this.bias.gradPtr, dz, rows, this.units);
-    if (this.dx) be.gemm(this.dx, dz, this.kernel.ptr, rows, this.inDim, this.units, 0, 1, 1, 1);
+    const dz = this.preActivationGrad(be, io, rows, this.units);
+    this.kernelGradient(be, io, io.x, dz, rows, this.units, this.inDim);
+    this.biasGradient(be, io, dz, rows, this.units);
+    if (io.dx) be.gemm(io.dx, dz, this.kernel.ptr, rows, this.inDim, this.units, 0, 1, 1, 1);
   }
 
   override getConfig(): Record<string, unknown> {

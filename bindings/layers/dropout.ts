@@ -9,7 +9,7 @@
  * (0 or 1/(1 − rate)) for the backward pass, dx += dy·mask.
  */
 import { Random } from '../random.js';
-import { Layer, type LayerArgs, type RunContext } from './layer.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext } from './layer.js';
 
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of the inputs to drop in training, in [0, 1). */
@@ -22,11 +22,6 @@ export class Dropout extends Layer {
   static className = 'Dropout';
   readonly rate: number;
   readonly seed: number | null;
-  /**
-   * When set, every training forward pass uses this mask seed instead of drawing a new one, so
-   * the mask repeats: gradient checks need that. Carried over by `clone()`, not saved in the config.
-   */
-  fixedSeed?: number;
   private readonly ownRandom?: Random;
 
   constructor(args: DropoutArgs) {
@@ -50,26 +45,21 @@ export class Dropout extends Layer {
     return { mask: this.outputSize };
   }
 
-  forward({ be, batch, training, rng }: RunContext): void {
+  forward(ctx: RunContext, io: NodeIO): void {
+    const { be, batch, training } = ctx;
     const n = batch * this.inputSize;
-    if (!training) { be.copy(this.y, this.x, n); return; }
-    const seed = this.fixedSeed ?? (this.ownRandom ?? rng).nextUint32();
+    if (!training) { be.copy(io.y, io.x, n); return; }
+    const seed = this.maskSeed(ctx, io, this.ownRandom);
     // ⌊rate·2³²⌋ < 2³² since rate < 1; the scale rounded to float32 once, so both cores use the same factor.
-    be.dropoutForward(this.y, this.buffers.mask, this.x, n, seed >>> 0, Math.floor(this.rate * 2 ** 32), Math.fround(1 / (1 - this.rate)));
+    be.dropoutForward(io.y, io.buffers.mask, io.x, n, seed, Math.floor(this.rate * 2 ** 32), Math.fround(1 / (1 - this.rate)));
   }
 
-  backward({ be, batch }: RunContext): void {
-    if (this.dx) be.dropoutBackward(this.dx, this.dy, this.buffers.mask, batch * this.inputSize);
+  backward({ be, batch }: RunContext, io: NodeIO): void {
+    if (io.dx) be.dropoutBackward(io.dx, io.dy, io.buffers.mask, batch * this.inputSize);
   }
 
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed };
-  }
-
-  override clone(): Layer {
-    const copy = super.clone() as Dropout;
-    copy.fixedSeed = this.fixedSeed;
-    return copy;
   }
 }
 

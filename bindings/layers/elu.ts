@@ -4,7 +4,7 @@
  * Forward: one activation kernel. Backward: dy ← f'(x)·dy in place, then dx += dy.
  */
 import { Act } from '../backend/backend.js';
-import { Layer, type LayerArgs, type RunContext } from './layer.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext } from './layer.js';
 
 export interface ELUArgs extends LayerArgs {
   /** Scale of the negative part, a finite number (default 1). */
@@ -27,15 +27,15 @@ export class ELU extends Layer {
     return [...inputShape];
   }
 
-  forward({ be, batch }: RunContext): void {
-    be.activationForward(this.y, this.x, batch * this.inputSize, Act.elu, this.alpha);
+  forward({ be, batch }: RunContext, io: NodeIO): void {
+    be.activationForward(io.y, io.x, batch * this.inputSize, Act.elu, this.alpha);
   }
 
-  backward({ be, batch }: RunContext): void {
-    if (!this.dx) return;
+  backward({ be, batch }: RunContext, io: NodeIO): void {
+    if (!io.dx) return;
     const n = batch * this.inputSize;
-    be.activationBackward(this.dy, this.dy, this.x, this.y, n, Act.elu, this.alpha);
-    be.addInto(this.dx, this.dy, n);
+    be.activationBackward(io.dy, io.dy, io.x, io.y, n, Act.elu, this.alpha);
+    be.addInto(io.dx, io.dy, n);
   }
 
   override getConfig(): Record<string, unknown> {

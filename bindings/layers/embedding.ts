@@ -9,7 +9,7 @@
  */
 import type { InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
-import { Layer, type LayerArgs, type RunContext, type Weight } from './layer.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext, type Weight } from './layer.js';
 
 export interface EmbeddingArgs extends LayerArgs {
   /** Vocabulary size: ids must lie in [0, inputDim). */
@@ -52,11 +52,11 @@ export class Embedding extends Layer {
     this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.embeddingsInitializer, true, this.embeddingsRegularizer);
   }
 
-  forward({ be, batch }: RunContext): void {
+  forward({ be, batch }: RunContext, io: NodeIO): void {
     const n = batch * this.inputSize;
-    const bad = be.embeddingForward(this.y, this.embeddings.ptr, this.x, n, this.outputDim, this.inputDim);
+    const bad = be.embeddingForward(io.y, this.embeddings.ptr, io.x, n, this.outputDim, this.inputDim);
     if (bad >= 0) {
-      const id = be.read(this.x + bad * 4, 1)[0];
+      const id = be.read(io.x + bad * 4, 1)[0];
       const per = this.inputSize;
       // The sample's index in the batch is not its index in the data (fit shuffles): name the position in the sequence.
       throw new Error(`${this.name}: token ids must be integers in [0, ${this.inputDim}) (inputDim ${this.inputDim}); got ${id} `
@@ -64,8 +64,8 @@ export class Embedding extends Layer {
     }
   }
 
-  backward({ be, batch }: RunContext): void {
-    if (this.embeddings.gradPtr) be.embeddingBackward(this.embeddings.gradPtr, this.dy, this.x, batch * this.inputSize, this.outputDim);
+  backward({ be, batch }: RunContext, io: NodeIO): void {
+    if (io.grad(this.embeddings)) be.embeddingBackward(io.grad(this.embeddings), io.dy, io.x, batch * this.inputSize, this.outputDim);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -3,7 +3,7 @@
  * so forward is a copy and backward adds dy into dx.
  */
 import { checkDataFormat, kerasName } from './conv-geometry.js';
-import { Layer, type LayerArgs, type RunContext } from './layer.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext } from './layer.js';
 
 export interface FlattenArgs extends LayerArgs {
   /** Only 'channelsLast' (the default); flattening keeps the row-major order. */
@@ -22,12 +22,12 @@ export class Flatten extends Layer {
     return [inputShape.reduce((a, b) => a * b, 1)];
   }
 
-  forward({ be, batch }: RunContext): void {
-    be.copy(this.y, this.x, batch * this.outputSize);
+  forward({ be, batch }: RunContext, io: NodeIO): void {
+    be.copy(io.y, io.x, batch * this.outputSize);
   }
 
-  backward({ be, batch }: RunContext): void {
-    if (this.dx) be.addInto(this.dx, this.dy, batch * this.outputSize);
+  backward({ be, batch }: RunContext, io: NodeIO): void {
+    if (io.dx) be.addInto(io.dx, io.dy, batch * this.outputSize);
   }
 
   override getConfig(): Record<string, unknown> {

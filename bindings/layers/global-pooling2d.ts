@@ -4,7 +4,7 @@
  * kernels with one window the size of the image.
  */
 import { checkDataFormat, checkImage, kerasName } from './conv-geometry.js';
-import { Layer, type LayerArgs, type RunContext } from './layer.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext } from './layer.js';
 
 export interface GlobalPooling2DArgs extends LayerArgs {
   /** Keep the spatial axes as size 1: output [1, 1, channels]. Default false: [channels]. */
@@ -43,14 +43,14 @@ export class GlobalAveragePooling2D extends GlobalPooling2D {
     super(args, 'global_average_pooling2d');
   }
 
-  forward({ be, batch }: RunContext): void {
+  forward({ be, batch }: RunContext, io: NodeIO): void {
     const [H, W, C] = this.hwc;
-    be.avgPoolForward(this.y, this.x, batch, H, W, C, 1, 1, H, W, 1, 1, 0, 0);
+    be.avgPoolForward(io.y, io.x, batch, H, W, C, 1, 1, H, W, 1, 1, 0, 0);
   }
 
-  backward({ be, batch }: RunContext): void {
+  backward({ be, batch }: RunContext, io: NodeIO): void {
     const [H, W, C] = this.hwc;
-    if (this.dx) be.avgPoolBackward(this.dx, this.dy, batch, H, W, C, 1, 1, H, W, 1, 1, 0, 0);
+    if (io.dx) be.avgPoolBackward(io.dx, io.dy, batch, H, W, C, 1, 1, H, W, 1, 1, 0, 0);
   }
 }
 
@@ -65,13 +65,13 @@ export class GlobalMaxPooling2D extends GlobalPooling2D {
     return { argmax: this.outputSize };
   }
 
-  forward({ be, batch }: RunContext): void {
+  forward({ be, batch }: RunContext, io: NodeIO): void {
     const [H, W, C] = this.hwc;
-    be.maxPoolForward(this.y, this.buffers.argmax, this.x, batch, H, W, C, 1, 1, H, W, 1, 1, 0, 0);
+    be.maxPoolForward(io.y, io.buffers.argmax, io.x, batch, H, W, C, 1, 1, H, W, 1, 1, 0, 0);
   }
 
-  backward({ be, batch }: RunContext): void {
-    if (this.dx) be.maxPoolBackward(this.dx, this.dy, this.buffers.argmax, batch, this.inputSize, this.outputSize);
+  backward({ be, batch }: RunContext, io: NodeIO): void {
+    if (io.dx) be.maxPoolBackward(io.dx, io.dy, io.buffers.argmax, batch, this.inputSize, this.outputSize);
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import type { Activation } from '../activations.js';
 import type { Act } from '../backend/backend.js';
-import type { RunContext } from './layer.js';
+import type { NodeIO, RunContext } from './layer.js';
 import { Recurrent, type GatedRecurrentArgs } from './recurrent.js';
 
 export interface GRUArgs extends GatedRecurrentArgs {
@@ -41,29 +41,32 @@ export class GRU extends Recurrent {
   /** The recurrent half of the bias (its second row), or 0. */
   private get recurrentBias(): number { return this.bias ? this.bias.ptr + 3 * this.units * 4 : 0; }
 
-  protected runSteps({ be, batch }: RunContext): void {
+  protected runSteps(ctx: RunContext, io: NodeIO): void {
+    const { be, batch } = ctx;
     const u = this.units, act = this.activation.id as Act, rec = this.recurrentActivation.id as Act;
-    const rz = this.buffers.rz;
+    const rz = io.buffers.rz;
     for (let t = 1; t <= this.time; t++) {
-      const z = this.block('z', t - 1, batch, 3 * u);
-      if (t > 1) this.recurrentProduct(be, t, batch, rz, 0);
+      const z = this.block(io, 'z', t - 1, batch, 3 * u);
+      if (t > 1) this.recurrentProduct(ctx, io, t, rz, 0);
       else be.fill(rz, 0, batch * 3 * u);
-      be.gruStepForward(z, this.block('rh', t - 1, batch, u), this.block('h', t, batch, u), z, rz, this.block('h', t - 1, batch, u),
+      be.gruStepForward(z, this.block(io, 'rh', t - 1, batch, u), this.block(io, 'h', t, batch, u), z, rz, this.block(io, 'h', t - 1, batch, u),
         this.recurrentBias, batch, u, act, rec);
-      this.afterStep(be, t, batch);
+      this.afterStep(ctx, io, t);
     }
   }
 
-  protected runBackSteps({ be, batch }: RunContext): void {
+  protected runBackSteps(ctx: RunContext, io: NodeIO): void {
+    const { be, batch } = ctx;
     const u = this.units, act = this.activation.id as Act, rec = this.recurrentActivation.id as Act;
     for (let t = this.time; t >= 1; t--) {
-      const drz = this.block('drz', t - 1, batch, 3 * u);
-      be.gruStepBackward(this.block('dz', t - 1, batch, 3 * u), drz, this.block('dh', t - 1, batch, u), this.block('z', t - 1, batch, 3 * u),
-        this.block('rh', t - 1, batch, u), this.block('h', t - 1, batch, u), this.block('dh', t, batch, u), batch, u, act, rec);
-      if (t > 1) this.backIntoPrevious(be, t, batch, drz);
+      const drz = this.block(io, 'drz', t - 1, batch, 3 * u);
+      be.gruStepBackward(this.block(io, 'dz', t - 1, batch, 3 * u), drz, this.block(io, 'dh', t - 1, batch, u), this.block(io, 'z', t - 1, batch, 3 * u),
+        this.block(io, 'rh', t - 1, batch, u), this.block(io, 'h', t - 1, batch, u), this.block(io, 'dh', t, batch, u), batch, u, act, rec);
+      if (t > 1) this.backIntoPrevious(ctx, io, t, drz);
     }
-    this.recurrentKernelGrad(be, batch, this.buffers.drz);
-    if (this.bias?.gradPtr) be.biasGrad(this.bias.gradPtr + 3 * u * 4, this.buffers.drz, this.time * batch, 3 * u);
+    this.recurrentKernelGrad(ctx, io, io.buffers.drz);
+    const db = this.bias ? io.grad(this.bias) : 0;
+    if (db) be.biasGrad(db + 3 * u * 4, io.buffers.drz, this.time * batch, 3 * u);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -11,7 +11,7 @@ import { getActivation, type Activation } from '../activations.js';
 import type { Backend } from '../backend/backend.js';
 import { getInitializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer } from '../regularizers.js';
-import { Layer, type KernelLayerArgs, type Weight } from './layer.js';
+import { Layer, type KernelLayerArgs, type NodeIO, type Weight } from './layer.js';
 
 /** Whether `act` runs in gemmBias's epilogue. */
 const fusedInGemm = (act: Activation): boolean => act.name === 'relu';
@@ -45,9 +45,9 @@ export abstract class KernelLayer extends Layer {
   /** The kernel, of `kernelShape`, and (useBias) the bias, one per output unit. */
   protected addKernelWeights(kernelShape: number[], units: number): void {
     this.kernel = this.addWeight('kernel', kernelShape, this.kernelInitializer, true, this.kernelRegularizer);
-    // kernelGradient writes it whole: the step skips zeroing its 1.5 MiB (MNIST MLP) and the
-    // gemm skips reading it back.
-    this.kernel.overwritesGrad = true;
+    // kernelGradient can write it whole: where the planner lets it (one use), the step skips
+    // zeroing its 1.5 MiB (MNIST MLP) and the gemm skips reading it back.
+    this.kernel.canOverwriteGrad = true;
     if (this.useBias) this.bias = this.addWeight('bias', [units], this.biasInitializer, true, this.biasRegularizer);
   }
 
@@ -57,33 +57,40 @@ export abstract class KernelLayer extends Layer {
   }
 
   /** Where A·W + b lands (the logits, for a softmax/sigmoid output layer); y for linear and ReLU. */
-  get preActivation(): number {
-    return this.buffers.z ?? this.y;
+  preActivation(io: NodeIO): number {
+    return io.buffers.z ?? io.y;
   }
 
-  override outputLogits(): { activation: string; logits: number } {
-    return { activation: this.activation.name, logits: this.preActivation };
+  override outputLogits(io: NodeIO): { activation: string; logits: number } {
+    return { activation: this.activation.name, logits: this.preActivation(io) };
   }
 
   /** y (rows, units) = f(A (rows, depth) · W + b). */
-  protected affineForward(be: Backend, A: number, rows: number, units: number, depth: number): void {
-    const act = this.activation, y = this.y, z = this.preActivation, relu = fusedInGemm(act);
+  protected affineForward(be: Backend, io: NodeIO, A: number, rows: number, units: number, depth: number): void {
+    const act = this.activation, y = io.y, z = this.preActivation(io), relu = fusedInGemm(act);
     be.gemmBias(relu ? y : z, A, this.kernel.ptr, rows, units, depth, 0, 0, this.bias?.ptr ?? 0, relu ? 1 : 0);
     if (act.id === -1) be.softmaxForward(y, z, rows, units);
     else if (!relu && z !== y) be.activationForward(y, z, rows * units, act.id, act.alpha);
   }
 
-  /** dW = Aᵀ·dz (depth × units, over `rows` rows of A and dz), written whole (beta 0): see addKernelWeights. */
-  protected kernelGradient(be: Backend, A: number, dz: number, rows: number, units: number, depth: number): void {
-    if (this.kernel.gradPtr) be.gemm(this.kernel.gradPtr, A, dz, depth, units, rows, 1, 0, 1, 0);
+  /** dW = Aᵀ·dz (depth × units, over `rows` rows of A and dz), written whole (beta 0) where the planner lets it: see addKernelWeights. */
+  protected kernelGradient(be: Backend, io: NodeIO, A: number, dz: number, rows: number, units: number, depth: number): void {
+    const dW = io.grad(this.kernel);
+    if (dW) be.gemm(dW, A, dz, depth, units, rows, 1, 0, 1, io.overwrites(this.kernel) ? 0 : 1);
+  }
+
+  /** db += colsum(dz), when the bias is trained. */
+  protected biasGradient(be: Backend, io: NodeIO, dz: number, rows: number, units: number): void {
+    const db = this.bias ? io.grad(this.bias) : 0;
+    if (db) be.biasGrad(db, dz, rows, units);
   }
 
   /** dL/dz (rows, units) in place of dy, unless the loss already gave it; returns where it is. */
-  protected preActivationGrad(be: Backend, rows: number, units: number): number {
-    const act = this.activation, dz = this.dy;
-    if (this.lossGivesPreActivationGrad) return dz;
-    if (act.id === -1) be.softmaxBackward(dz, this.dy, this.y, rows, units);
-    else if (act.name !== 'linear') be.activationBackward(dz, this.dy, this.preActivation, this.y, rows * units, act.id, act.alpha);
+  protected preActivationGrad(be: Backend, io: NodeIO, rows: number, units: number): number {
+    const act = this.activation, dz = io.dy;
+    if (io.lossGivesPreActivationGrad) return dz;
+    if (act.id === -1) be.softmaxBackward(dz, io.dy, io.y, rows, units);
+    else if (act.name !== 'linear') be.activationBackward(dz, io.dy, this.preActivation(io), io.y, rows * units, act.id, act.alpha);
     return dz;
   }
 

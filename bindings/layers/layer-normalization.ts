@@ -7,7 +7,7 @@
  * Forward is one kernel; backward is one kernel giving dx, dgamma and dbeta.
  */
 import { Normalization, type NormalizationArgs } from './normalization.js';
-import type { RunContext } from './layer.js';
+import type { NodeIO, RunContext } from './layer.js';
 
 export type LayerNormalizationArgs = NormalizationArgs;
 
@@ -18,14 +18,14 @@ export class LayerNormalization extends Normalization {
     super(args);
   }
 
-  forward({ be, batch }: RunContext): void {
-    be.layerNormForward(this.y, this.x, this.gamma?.ptr ?? 0, this.beta?.ptr ?? 0, this.rows(batch), this.features, this.epsilon);
+  forward({ be, batch }: RunContext, io: NodeIO): void {
+    be.layerNormForward(io.y, io.x, this.gamma?.ptr ?? 0, this.beta?.ptr ?? 0, this.rows(batch), this.features, this.epsilon);
   }
 
-  backward({ be, batch }: RunContext): void {
-    const dGamma = this.gamma?.gradPtr ?? 0, dBeta = this.beta?.gradPtr ?? 0;
-    if (!this.dx && !dGamma && !dBeta) return;
-    be.layerNormBackward(this.dx, dGamma, dBeta, this.dy, this.x, this.gamma?.ptr ?? 0, this.rows(batch), this.features, this.epsilon);
+  backward({ be, batch }: RunContext, io: NodeIO): void {
+    const dGamma = (this.gamma ? io.grad(this.gamma) : 0) ?? 0, dBeta = (this.beta ? io.grad(this.beta) : 0) ?? 0;
+    if (!io.dx && !dGamma && !dBeta) return;
+    be.layerNormBackward(io.dx, dGamma, dBeta, io.dy, io.x, this.gamma?.ptr ?? 0, this.rows(batch), this.features, this.epsilon);
   }
 }
 

@@ -1,15 +1,22 @@
 /**
  * The layer contract. A layer declares its weights in `build`, the per-sample buffers it needs in
- * `buffersPerSample`, and runs kernels in `forward`/`backward` over pointers the model's planner
- * assigned: `x` (input), `y` (output), `dy` (gradient of the output, filled by the next layer)
- * and `dx` (gradient of the input, 0 when nobody needs it — e.g. for the first layer).
- * Backward passes accumulate (+=) into weight gradients and `dx`; the model zeroes them once per step.
+ * `buffersPerSample`, and runs kernels in `forward`/`backward` over the pointers of one node (one
+ * application of the layer in one model), which the model's planner hands it as a `NodeIO`:
+ * `x` (input), `y` (output), `dy` (gradient of the output, filled by the layers that read y),
+ * `dx` (gradient of the input, 0 when nobody needs it — e.g. for the first layer), its buffers,
+ * and where this model keeps each weight's gradient.
+ *
+ * A layer holds its configuration and its weights, never a model's plan: the same layer object
+ * can sit in several models, or several times in one model, and each use gets its own NodeIO.
+ * Backward passes accumulate (+=) into `dx`; weight gradients follow the planner's one rule
+ * (`NodeIO.overwrites`): see bindings/engine/parameters.ts.
  */
 import type { Backend } from '../backend/backend.js';
 import { getInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
 import type { Random } from '../random.js';
 import { shapeSize } from '../tensor.js';
+import { applyLayer, type SymbolicTensor } from '../graph/symbolic-tensor.js';
 
 export interface LayerArgs {
   /** Unique name; defaults to the snake_case class name with a counter (dense, dense_1, …). */
@@ -52,19 +59,66 @@ export interface Weight {
   /** Penalty added to the loss, with its gradient added to this weight's gradient. */
   regularizer?: Regularizer;
   /**
-   * Initial values, drawn when the layer is built (so the seeded stream is consumed in layer
-   * order, however late the model plans its memory); written into the parameter buffer and dropped.
+   * Values waiting for linear memory: drawn when the layer is built (so the seeded stream is
+   * consumed in layer order, however late a model plans its memory), or read back when the last
+   * model holding the weight was disposed. Written into memory by the first model that plans the
+   * weight, then dropped.
    */
   initial?: Float32Array;
-  /** Byte offset of the values in the model's parameter buffer (set when the model is built). */
+  /** Byte offset of the values in linear memory (0 until a model plans the weight). */
   ptr: number;
-  /** Byte offset of the gradient (0 for non-trainable weights). */
-  gradPtr: number;
+  /** The block that holds the values (shared by the models that use the layer): bindings/engine/parameters.ts. */
+  store?: WeightStore;
   /**
-   * Set by a layer whose backward pass writes this whole gradient rather than adding to it: a
-   * training step then need not zero it first (the model zeroes only the others: plan.ts).
+   * The layer's backward pass can write this weight's whole gradient (beta 0) instead of adding
+   * to it; the planner lets it where the weight has one consumer, and zeroes the gradient otherwise.
    */
-  overwritesGrad?: boolean;
+  canOverwriteGrad?: boolean;
+}
+
+/** Where a block of weights lives and which models use it (the last one to let go frees it). */
+export interface WeightStore {
+  readonly be: Backend;
+  readonly block: number;
+  /** The weights it holds. */
+  readonly weights: Weight[];
+  readonly users: Set<object>;
+  /** The name of the model that planned the block (for error messages). */
+  readonly plannedBy: string;
+}
+
+/**
+ * The pointers of one node: one application of a layer in one model, planned by that model.
+ * Layers read and write memory only through it (and their weights' `ptr`).
+ */
+export interface NodeIO {
+  /** Input of each inbound tensor (batch, inputSize) and its gradient (0 where nobody needs it). */
+  readonly xs: number[];
+  readonly dxs: number[];
+  /** The first input and its gradient (single-input layers). */
+  readonly x: number;
+  readonly dx: number;
+  readonly y: number;
+  readonly dy: number;
+  /** The layer's own buffers (buffersPerSample and gradBuffersPerSample), by name. */
+  readonly buffers: Record<string, number>;
+  /** Where this model keeps the gradient of `w` (0 when it does not train it). */
+  grad(w: Weight): number;
+  /** Whether the backward pass must write `w`'s gradient whole (beta 0) rather than add to it. */
+  overwrites(w: Weight): boolean;
+  /**
+   * Set by the model when this node is an output and the loss computes dL/d(logits) itself
+   * (softmax + crossentropy, sigmoid + binary crossentropy, log-sum-exp): backward then takes dy
+   * as the gradient of the logits and skips its activation's backward.
+   */
+  lossGivesPreActivationGrad: boolean;
+  /**
+   * When set, every training forward pass of this node uses this seed for its random masks
+   * instead of drawing one, so the masks repeat (gradCheck sets it on every node it runs).
+   */
+  fixedSeed?: number;
+  /** Samples in the last backward pass through this node (0 before one): diagnostics read its buffers. */
+  lastBackwardBatch: number;
 }
 
 export interface RunContext {
@@ -88,23 +142,19 @@ export function snakeCase(s: string): string {
   return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
 }
 
+const shapeText = (s: number[]) => `[${s.join(', ')}]`;
+
 export abstract class Layer {
   readonly name: string;
   /** Declared input shape (first layer only). */
   readonly declaredInputShape?: number[];
   trainable: boolean;
   readonly activityRegularizer?: Regularizer;
-  inputShape: number[] = [];
+  /** The input shape(s) the layer was built for (per sample); `inputShape` is the first. */
+  inputShapes: number[][] = [];
   outputShape: number[] = [];
   weights: Weight[] = [];
   built = false;
-
-  // Pointers assigned by the planner.
-  x = 0;
-  y = 0;
-  dx = 0;
-  dy = 0;
-  buffers: Record<string, number> = {};
 
   constructor(args: LayerArgs = {}) {
     const cls = (this.constructor as { className?: string }).className ?? 'Layer';
@@ -122,14 +172,49 @@ export abstract class Layer {
     return (this.constructor as { className?: string }).className ?? 'Layer';
   }
 
+  get inputShape(): number[] { return this.inputShapes[0] ?? []; }
+
   /** Output shape for an input shape (both without the batch axis); throws on shapes it cannot take. */
   abstract computeOutputShape(inputShape: number[]): number[];
 
-  /** Declare weights for this input shape. Called once by the model. */
+  /** How many inputs the layer takes: 1, or 'many' for merge layers (≥ 2). */
+  get arity(): 1 | 'many' { return 1; }
+
+  /** Output shape for the shapes of all inputs (merge layers override this rather than computeOutputShape). */
+  outputShapeFor(inputShapes: number[][]): number[] {
+    if (inputShapes.length !== 1) throw new Error(`${this.name}: expects one input, got ${inputShapes.length}`);
+    return this.built ? this.outputShape : this.computeOutputShape(inputShapes[0]);
+  }
+
+  /** Declare weights for this input shape. Called once, at the layer's first use. */
   build(inputShape: number[]): void {
-    this.inputShape = [...inputShape];
+    this.inputShapes = [[...inputShape]];
     this.outputShape = this.computeOutputShape(inputShape);
     this.built = true;
+  }
+
+  /** Build for the shapes of all inputs (merge layers override it). */
+  buildFor(inputShapes: number[][]): void {
+    if (inputShapes.length !== 1) throw new Error(`${this.name}: expects one input, got ${inputShapes.length}`);
+    this.build(inputShapes[0]);
+  }
+
+  /**
+   * Apply the layer to symbolic tensors (the functional API): builds the layer at its first use
+   * and returns the symbolic output. A layer used again must get inputs of the shapes it was
+   * built for: its weights (and kernels' sizes) are fixed by its first use.
+   */
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor {
+    return applyLayer(this, inputs);
+  }
+
+  /** Throws unless inputs of these shapes fit the built layer. */
+  checkInputShapes(shapes: number[][]): void {
+    const ok = shapes.length === this.inputShapes.length && shapes.every((s, i) => shapeText(s) === shapeText(this.inputShapes[i]));
+    if (!ok) {
+      throw new Error(`${this.name}: was built for input${this.inputShapes.length > 1 ? 's' : ''} ${this.inputShapes.map(shapeText).join(', ')} `
+        + `and cannot be applied to ${shapes.map(shapeText).join(', ')}; a layer used again shares its weights and needs the same input shapes`);
+    }
   }
 
   protected addWeight(name: string, shape: number[], initializer: InitializerIdentifier, trainable = true,
@@ -137,7 +222,7 @@ export abstract class Layer {
     const w: Weight = {
       name, owner: this.name, shape, size: shapeSize(shape),
       initializer: getInitializer(initializer, `${this.name}: initializer`),
-      trainable: trainable && this.trainable, ptr: 0, gradPtr: 0,
+      trainable: trainable && this.trainable, ptr: 0,
       regularizer: getRegularizer(regularizer, `${this.name}: ${name} regularizer`),
     };
     w.initial = w.initializer.sample(shape);
@@ -152,37 +237,27 @@ export abstract class Layer {
 
   /**
    * Extra gradient buffers (floats per sample, by name), planned among the output gradients so
-   * that the model zeroes them every step; they land in `this.buffers` too.
+   * that the model zeroes them every step; they land in `io.buffers` too.
    */
   gradBuffersPerSample(): Record<string, number> {
     return {};
   }
 
-  /**
-   * Set by the model when this is the output layer and the loss computes dL/d(logits) itself
-   * (softmax + crossentropy, sigmoid + binary crossentropy, log-sum-exp): backward then takes dy
-   * as the gradient of the logits and skips its activation's backward.
-   */
-  lossGivesPreActivationGrad = false;
-
   /** For a layer that ends in a named activation: that activation and where its input (the logits) lives. */
-  outputLogits(): { activation: string; logits: number } | undefined {
+  outputLogits(_io: NodeIO): { activation: string; logits: number } | undefined {
     return undefined;
   }
-
-  /** Turn the fused-loss mode on or off (composite layers pass it to the part that owns the activation). */
-  setLossFusion(on: boolean): void {
-    this.lossGivesPreActivationGrad = on;
-  }
-
-  /** Called after the planner assigned x, y, dx, dy and buffers: composite layers wire their parts here. */
-  onPlanned(_batch: number): void {}
 
   get inputSize(): number { return shapeSize(this.inputShape); }
   get outputSize(): number { return shapeSize(this.outputShape); }
 
-  abstract forward(ctx: RunContext): void;
-  abstract backward(ctx: RunContext): void;
+  abstract forward(ctx: RunContext, io: NodeIO): void;
+  abstract backward(ctx: RunContext, io: NodeIO): void;
+
+  /** The 32-bit seed of this forward pass's random masks: fixed by the node (gradCheck), else drawn. */
+  protected maskSeed(ctx: RunContext, io: NodeIO, own?: Random): number {
+    return (io.fixedSeed ?? (own ?? ctx.rng).nextUint32()) >>> 0;
+  }
 
   /** Keras config (camelCase here; converted to snake_case when saving). */
   getConfig(): Record<string, unknown> {

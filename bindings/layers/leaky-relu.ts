@@ -6,7 +6,7 @@
  * Forward: one activation kernel. Backward: dy ← f'(x)·dy in place, then dx += dy.
  */
 import { Act } from '../backend/backend.js';
-import { Layer, type LayerArgs, type RunContext } from './layer.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext } from './layer.js';
 
 export interface LeakyReLUArgs extends LayerArgs {
   /** Slope for x ≤ 0, a finite number ≥ 0 (default 0.3). TF.js's name. */
@@ -35,15 +35,15 @@ export class LeakyReLU extends Layer {
     return [...inputShape];
   }
 
-  forward({ be, batch }: RunContext): void {
-    be.activationForward(this.y, this.x, batch * this.inputSize, Act.leakyRelu, this.alpha);
+  forward({ be, batch }: RunContext, io: NodeIO): void {
+    be.activationForward(io.y, io.x, batch * this.inputSize, Act.leakyRelu, this.alpha);
   }
 
-  backward({ be, batch }: RunContext): void {
-    if (!this.dx) return;
+  backward({ be, batch }: RunContext, io: NodeIO): void {
+    if (!io.dx) return;
     const n = batch * this.inputSize;
-    be.activationBackward(this.dy, this.dy, this.x, this.y, n, Act.leakyRelu, this.alpha);
-    be.addInto(this.dx, this.dy, n);
+    be.activationBackward(io.dy, io.dy, io.x, io.y, n, Act.leakyRelu, this.alpha);
+    be.addInto(io.dx, io.dy, n);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -15,7 +15,7 @@ import { getInitializer, ones, type Initializer } from '../initializers.js';
 import type { Activation } from '../activations.js';
 import type { InitializerIdentifier } from '../initializers.js';
 import type { Act } from '../backend/backend.js';
-import type { RunContext } from './layer.js';
+import type { NodeIO, RunContext } from './layer.js';
 import { Recurrent, type GatedRecurrentArgs } from './recurrent.js';
 
 export interface LSTMArgs extends GatedRecurrentArgs {
@@ -55,27 +55,29 @@ export class LSTM extends Recurrent {
     return { c: (this.time + 1) * this.units, dc: this.units };
   }
 
-  protected runSteps({ be, batch }: RunContext): void {
+  protected runSteps(ctx: RunContext, io: NodeIO): void {
+    const { be, batch } = ctx;
     const u = this.units, act = this.activation.id as Act, rec = this.recurrentActivation.id as Act;
-    be.fill(this.buffers.c, 0, batch * u);
+    be.fill(io.buffers.c, 0, batch * u);
     for (let t = 1; t <= this.time; t++) {
-      const z = this.block('z', t - 1, batch, 4 * u);
-      if (t > 1) this.recurrentProduct(be, t, batch, z, 1);
-      be.lstmStepForward(z, this.block('c', t, batch, u), this.block('h', t, batch, u), z, this.block('c', t - 1, batch, u), batch, u, act, rec);
-      this.afterStep(be, t, batch);
+      const z = this.block(io, 'z', t - 1, batch, 4 * u);
+      if (t > 1) this.recurrentProduct(ctx, io, t, z, 1);
+      be.lstmStepForward(z, this.block(io, 'c', t, batch, u), this.block(io, 'h', t, batch, u), z, this.block(io, 'c', t - 1, batch, u), batch, u, act, rec);
+      this.afterStep(ctx, io, t);
     }
   }
 
-  protected runBackSteps({ be, batch }: RunContext): void {
+  protected runBackSteps(ctx: RunContext, io: NodeIO): void {
+    const { be, batch } = ctx;
     const u = this.units, act = this.activation.id as Act, rec = this.recurrentActivation.id as Act;
-    be.fill(this.buffers.dc, 0, batch * u);
+    be.fill(io.buffers.dc, 0, batch * u);
     for (let t = this.time; t >= 1; t--) {
-      const dz = this.block('dz', t - 1, batch, 4 * u);
-      be.lstmStepBackward(dz, this.buffers.dc, this.block('z', t - 1, batch, 4 * u), this.block('c', t, batch, u),
-        this.block('c', t - 1, batch, u), this.block('dh', t, batch, u), batch, u, act, rec);
-      if (t > 1) this.backIntoPrevious(be, t, batch, dz);
+      const dz = this.block(io, 'dz', t - 1, batch, 4 * u);
+      be.lstmStepBackward(dz, io.buffers.dc, this.block(io, 'z', t - 1, batch, 4 * u), this.block(io, 'c', t, batch, u),
+        this.block(io, 'c', t - 1, batch, u), this.block(io, 'dh', t, batch, u), batch, u, act, rec);
+      if (t > 1) this.backIntoPrevious(ctx, io, t, dz);
     }
-    this.recurrentKernelGrad(be, batch, this.buffers.dz);
+    this.recurrentKernelGrad(ctx, io, io.buffers.dz);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -3,7 +3,7 @@
  * maximum came from (an int32 index per output, the `argmax` buffer); backward sends each output
  * gradient to that one input, dx[argmax] += dy.
  */
-import type { RunContext } from './layer.js';
+import type { NodeIO, RunContext } from './layer.js';
 import { Pooling2D, type Pooling2DArgs } from './pooling2d.js';
 
 export type MaxPooling2DArgs = Pooling2DArgs;
@@ -19,13 +19,13 @@ export class MaxPooling2D extends Pooling2D {
     return { argmax: this.outputSize };
   }
 
-  forward({ be, batch }: RunContext): void {
+  forward({ be, batch }: RunContext, io: NodeIO): void {
     const g = this.g;
-    be.maxPoolForward(this.y, this.buffers.argmax, this.x, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft);
+    be.maxPoolForward(io.y, io.buffers.argmax, io.x, batch, g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft);
   }
 
-  backward({ be, batch }: RunContext): void {
-    if (this.dx) be.maxPoolBackward(this.dx, this.dy, this.buffers.argmax, batch, this.inputSize, this.outputSize);
+  backward({ be, batch }: RunContext, io: NodeIO): void {
+    if (io.dx) be.maxPoolBackward(io.dx, io.dy, io.buffers.argmax, batch, this.inputSize, this.outputSize);
   }
 }
 

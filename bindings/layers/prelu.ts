@@ -13,7 +13,7 @@
  */
 import type { InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
-import { Layer, type LayerArgs, type RunContext, type Weight } from './layer.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext, type Weight } from './layer.js';
 
 export interface PReLUArgs extends LayerArgs {
   /** Initializer of the slopes (default 'zeros', as Keras: the layer starts as a ReLU). */
@@ -80,13 +80,13 @@ export class PReLU extends Layer {
   /** The (rows, cols) view the kernels take: cols = alpha's size. */
   private rows(batch: number): number { return batch * (this.inputSize / this.alpha.size); }
 
-  forward({ be, batch }: RunContext): void {
-    be.preluForward(this.y, this.x, this.alpha.ptr, this.rows(batch), this.alpha.size);
+  forward({ be, batch }: RunContext, io: NodeIO): void {
+    be.preluForward(io.y, io.x, this.alpha.ptr, this.rows(batch), this.alpha.size);
   }
 
-  backward({ be, batch }: RunContext): void {
-    if (!this.dx && !this.alpha.gradPtr) return;
-    be.preluBackward(this.dx, this.alpha.gradPtr, this.dy, this.x, this.alpha.ptr, this.rows(batch), this.alpha.size);
+  backward({ be, batch }: RunContext, io: NodeIO): void {
+    if (!io.dx && !io.grad(this.alpha)) return;
+    be.preluBackward(io.dx, io.grad(this.alpha), io.dy, io.x, this.alpha.ptr, this.rows(batch), this.alpha.size);
   }
 
   override getConfig(): Record<string, unknown> {

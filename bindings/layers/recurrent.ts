@@ -26,7 +26,7 @@ import type { Backend } from '../backend/backend.js';
 import type { InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
 import { Random } from '../random.js';
-import { Layer, type LayerArgs, type RunContext, type Weight } from './layer.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext, type Weight } from './layer.js';
 
 export interface RecurrentArgs extends LayerArgs {
   /** Size of the hidden state (and of the output at each step). */
@@ -87,16 +87,7 @@ export abstract class Recurrent extends Layer {
   kernel!: Weight;
   recurrentKernel!: Weight;
   bias?: Weight;
-  /**
-   * When set, every training forward pass uses this dropout seed instead of drawing a new one, so
-   * the masks repeat (gradient checks need that). Carried over by `clone()`, not saved.
-   */
-  fixedSeed?: number;
   private readonly ownRandom?: Random;
-  /** Samples in the last backward pass (for hiddenGradNorms), and whether the last forward pass dropped. */
-  private lastBackwardBatch = 0;
-  protected inputDropped = false;
-  protected stateDropped = false;
 
   /** Gates per unit: 1 (SimpleRNN), 4 (LSTM), 3 (GRU). */
   protected abstract readonly gates: number;
@@ -180,115 +171,114 @@ export abstract class Recurrent extends Layer {
 
   protected cellBuffers(): Record<string, number> { return {}; }
 
-  /** New buffers hold no backward pass yet. */
-  override onPlanned(_batch: number): void {
-    this.lastBackwardBatch = 0;
-  }
+  /** Whether this pass drops inputs / state (training with a dropout rate). */
+  private inputDropped(ctx: RunContext): boolean { return ctx.training && this.dropout > 0; }
+  private stateDropped(ctx: RunContext): boolean { return ctx.training && this.recurrentDropout > 0; }
 
   /** Byte offset of step t's (batch, width) block of a time-major buffer. */
-  protected block(name: string, t: number, batch: number, width: number): number {
-    return this.buffers[name] + t * batch * width * 4;
+  protected block(io: NodeIO, name: string, t: number, batch: number, width: number): number {
+    return io.buffers[name] + t * batch * width * 4;
   }
 
   /** The state multiplied by U at step t (1-based): h_{t−1}, or its dropout-masked copy. */
-  private stateFor(t: number, batch: number): number {
-    return this.block(this.stateDropped ? 'hd' : 'h', t - 1, batch, this.units);
+  private stateFor(ctx: RunContext, io: NodeIO, t: number): number {
+    return this.block(io, this.stateDropped(ctx) ? 'hd' : 'h', t - 1, ctx.batch, this.units);
   }
 
   /** dest (batch, G·u) = h_{t−1}·U + beta·dest. */
-  protected recurrentProduct(be: Backend, t: number, batch: number, dest: number, beta: number): void {
+  protected recurrentProduct(ctx: RunContext, io: NodeIO, t: number, dest: number, beta: number): void {
     const Gu = this.gates * this.units;
-    be.gemm(dest, this.stateFor(t, batch), this.recurrentKernel.ptr, batch, Gu, this.units, 0, 0, 1, beta);
+    ctx.be.gemm(dest, this.stateFor(ctx, io, t), this.recurrentKernel.ptr, ctx.batch, Gu, this.units, 0, 0, 1, beta);
   }
 
   /** After step t produced h_t: keep its masked copy for the next product. */
-  protected afterStep(be: Backend, t: number, batch: number): void {
-    if (!this.stateDropped || t >= this.time) return;
-    const n = batch * this.units, hd = this.block('hd', t, batch, this.units);
-    be.copy(hd, this.block('h', t, batch, this.units), n);
-    be.broadcastMul(hd, this.buffers.stateMask, 1, n);
+  protected afterStep(ctx: RunContext, io: NodeIO, t: number): void {
+    if (!this.stateDropped(ctx) || t >= this.time) return;
+    const { be, batch } = ctx, n = batch * this.units, hd = this.block(io, 'hd', t, batch, this.units);
+    be.copy(hd, this.block(io, 'h', t, batch, this.units), n);
+    be.broadcastMul(hd, io.buffers.stateMask, 1, n);
   }
 
   /** dh_{t−1} += ds_t·Uᵀ (through the recurrent mask when there is one); ds_t (batch, G·u). */
-  protected backIntoPrevious(be: Backend, t: number, batch: number, ds: number): void {
-    const u = this.units, Gu = this.gates * u, dhPrev = this.block('dh', t - 1, batch, u);
-    if (this.stateDropped) {
-      be.gemm(this.buffers.tmp, ds, this.recurrentKernel.ptr, batch, u, Gu, 0, 1, 1, 0);
-      be.dropoutBackward(dhPrev, this.buffers.tmp, this.buffers.stateMask, batch * u);
+  protected backIntoPrevious(ctx: RunContext, io: NodeIO, t: number, ds: number): void {
+    const { be, batch } = ctx, u = this.units, Gu = this.gates * u, dhPrev = this.block(io, 'dh', t - 1, batch, u);
+    if (this.stateDropped(ctx)) {
+      be.gemm(io.buffers.tmp, ds, this.recurrentKernel.ptr, batch, u, Gu, 0, 1, 1, 0);
+      be.dropoutBackward(dhPrev, io.buffers.tmp, io.buffers.stateMask, batch * u);
     } else {
       be.gemm(dhPrev, ds, this.recurrentKernel.ptr, batch, u, Gu, 0, 1, 1, 1);
     }
   }
 
   /** dU += Σ_{t≥2} h_{t−1}ᵀ·ds_t: one gemm over the time-major blocks; ds is a (T, batch, G·u) buffer. */
-  protected recurrentKernelGrad(be: Backend, batch: number, ds: number): void {
-    const T = this.time, u = this.units, Gu = this.gates * u;
-    if (!this.recurrentKernel.gradPtr || T < 2) return;
-    be.gemm(this.recurrentKernel.gradPtr, this.block(this.stateDropped ? 'hd' : 'h', 1, batch, u), ds + batch * Gu * 4,
+  protected recurrentKernelGrad(ctx: RunContext, io: NodeIO, ds: number): void {
+    const { be, batch } = ctx, T = this.time, u = this.units, Gu = this.gates * u;
+    const dU = io.grad(this.recurrentKernel);
+    if (!dU || T < 2) return;
+    be.gemm(dU, this.block(io, this.stateDropped(ctx) ? 'hd' : 'h', 1, batch, u), ds + batch * Gu * 4,
       u, Gu, (T - 1) * batch, 1, 0, 1, 1);
   }
 
   /** The cell's steps t = 1..T over the prepared buffers. */
-  protected abstract runSteps(ctx: RunContext): void;
+  protected abstract runSteps(ctx: RunContext, io: NodeIO): void;
   /** The cell's backward steps t = T..1: fill dz (and whatever dU needs), and dU. */
-  protected abstract runBackSteps(ctx: RunContext): void;
+  protected abstract runBackSteps(ctx: RunContext, io: NodeIO): void;
 
-  forward(ctx: RunContext): void {
-    const { be, batch, training } = ctx;
+  forward(ctx: RunContext, io: NodeIO): void {
+    const { be, batch } = ctx;
     const T = this.time, F = this.features, u = this.units, Gu = this.gates * u;
-    const xt = this.buffers.xt, z = this.buffers.z, h = this.buffers.h;
-    be.seqToTimeMajor(xt, this.x, batch, T, F, this.goBackwards ? 1 : 0);
-    this.inputDropped = training && this.dropout > 0;
-    this.stateDropped = training && this.recurrentDropout > 0;
-    const seed = this.inputDropped || this.stateDropped ? (this.fixedSeed ?? (this.ownRandom ?? ctx.rng).nextUint32()) >>> 0 : 0;
-    if (this.inputDropped) {
+    const xt = io.buffers.xt, z = io.buffers.z, h = io.buffers.h;
+    be.seqToTimeMajor(xt, io.x, batch, T, F, this.goBackwards ? 1 : 0);
+    const inputDropped = this.inputDropped(ctx), stateDropped = this.stateDropped(ctx);
+    const seed = inputDropped || stateDropped ? this.maskSeed(ctx, io, this.ownRandom) : 0;
+    if (inputDropped) {
       // One mask per sequence: drawn at the first step, applied to every step.
-      be.dropoutForward(xt, this.buffers.inMask, xt, batch * F, seed, threshold(this.dropout), scaleOf(this.dropout));
-      if (T > 1) be.broadcastMul(xt + batch * F * 4, this.buffers.inMask, T - 1, batch * F);
+      be.dropoutForward(xt, io.buffers.inMask, xt, batch * F, seed, threshold(this.dropout), scaleOf(this.dropout));
+      if (T > 1) be.broadcastMul(xt + batch * F * 4, io.buffers.inMask, T - 1, batch * F);
     }
     be.gemmBias(z, xt, this.kernel.ptr, T * batch, Gu, F, 0, 0, this.bias?.ptr ?? 0, 0);
     be.fill(h, 0, batch * u);
-    if (this.stateDropped) {
+    if (stateDropped) {
       // h_0 = 0, so this only draws the mask (and writes hd_0 = 0).
-      be.dropoutForward(this.buffers.hd, this.buffers.stateMask, h, batch * u, (seed ^ 0x6a09e667) >>> 0,
+      be.dropoutForward(io.buffers.hd, io.buffers.stateMask, h, batch * u, (seed ^ 0x6a09e667) >>> 0,
         threshold(this.recurrentDropout), scaleOf(this.recurrentDropout));
     }
-    this.runSteps(ctx);
-    if (this.returnSequences) be.seqFromTimeMajor(this.y, this.block('h', 1, batch, u), batch, T, u, 0, 0);
-    else be.copy(this.y, this.block('h', T, batch, u), batch * u);
+    this.runSteps(ctx, io);
+    if (this.returnSequences) be.seqFromTimeMajor(io.y, this.block(io, 'h', 1, batch, u), batch, T, u, 0, 0);
+    else be.copy(io.y, this.block(io, 'h', T, batch, u), batch * u);
   }
 
-  backward(ctx: RunContext): void {
+  backward(ctx: RunContext, io: NodeIO): void {
     const { be, batch } = ctx;
     const T = this.time, F = this.features, u = this.units, Gu = this.gates * u;
-    const dz = this.buffers.dz;
-    this.lastBackwardBatch = batch;
+    const dz = io.buffers.dz;
     if (this.returnSequences) {
-      be.seqToTimeMajor(this.block('dh', 1, batch, u), this.dy, batch, T, u, 0);
+      be.seqToTimeMajor(this.block(io, 'dh', 1, batch, u), io.dy, batch, T, u, 0);
     } else {
-      if (T > 1) be.fill(this.block('dh', 1, batch, u), 0, (T - 1) * batch * u);
-      be.copy(this.block('dh', T, batch, u), this.dy, batch * u);
+      if (T > 1) be.fill(this.block(io, 'dh', 1, batch, u), 0, (T - 1) * batch * u);
+      be.copy(this.block(io, 'dh', T, batch, u), io.dy, batch * u);
     }
-    this.runBackSteps(ctx);
-    if (this.kernel.gradPtr) be.gemm(this.kernel.gradPtr, this.buffers.xt, dz, F, Gu, T * batch, 1, 0, 1, 1);
-    if (this.bias?.gradPtr) be.biasGrad(this.bias.gradPtr, dz, T * batch, Gu);
-    if (this.dx) {
-      const dxt = this.buffers.dxt;
+    this.runBackSteps(ctx, io);
+    const dW = io.grad(this.kernel), db = this.bias ? io.grad(this.bias) : 0;
+    if (dW) be.gemm(dW, io.buffers.xt, dz, F, Gu, T * batch, 1, 0, 1, 1);
+    if (db) be.biasGrad(db, dz, T * batch, Gu);
+    if (io.dx) {
+      const dxt = io.buffers.dxt;
       be.gemm(dxt, dz, this.kernel.ptr, T * batch, F, Gu, 0, 1, 1, 0);
-      if (this.inputDropped) be.broadcastMul(dxt, this.buffers.inMask, T, batch * F);
-      be.seqFromTimeMajor(this.dx, dxt, batch, T, F, this.goBackwards ? 1 : 0, 1);
+      if (this.inputDropped(ctx)) be.broadcastMul(dxt, io.buffers.inMask, T, batch * F);
+      be.seqFromTimeMajor(io.dx, dxt, batch, T, F, this.goBackwards ? 1 : 0, 1);
     }
   }
 
   /**
-   * ‖dL/dh_t‖ over the batch of the last backward pass, for t = T, T−1, …, 1 (processing order):
-   * how the gradient fades (or grows) as it flows back through time. Empty before a backward pass.
+   * ‖dL/dh_t‖ over the batch of the node's last backward pass, for t = T, T−1, …, 1 (processing
+   * order): how the gradient fades (or grows) as it flows back through time. Empty before a backward pass.
    */
-  hiddenGradNorms(be: Backend): number[] {
-    const batch = this.lastBackwardBatch, u = this.units;
+  hiddenGradNorms(be: Backend, io: NodeIO): number[] {
+    const batch = io.lastBackwardBatch, u = this.units;
     if (!batch) return [];
     const out: number[] = [];
-    for (let t = this.time; t >= 1; t--) out.push(Math.sqrt(be.sumSquares(this.block('dh', t, batch, u), batch * u)));
+    for (let t = this.time; t >= 1; t--) out.push(Math.sqrt(be.sumSquares(this.block(io, 'dh', t, batch, u), batch * u)));
     return out;
   }
 
@@ -302,12 +292,6 @@ export abstract class Recurrent extends Layer {
       dropout: this.dropout, recurrentDropout: this.recurrentDropout, seed: this.seed,
       returnSequences: this.returnSequences, goBackwards: this.goBackwards,
     };
-  }
-
-  override clone(): Layer {
-    const copy = super.clone() as Recurrent;
-    copy.fixedSeed = this.fixedSeed;
-    return copy;
   }
 }
 

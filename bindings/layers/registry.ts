@@ -25,6 +25,7 @@ import { LSTM } from './lstm.js';
 import { GRU } from './gru.js';
 import { Embedding } from './embedding.js';
 import { TimeDistributed } from './time-distributed.js';
+import { Add, Subtract, Average } from './merge.js';
 
 export interface LayerJSON { className: string; config: Record<string, unknown> }
 
@@ -53,6 +54,9 @@ const registry = new Map<string, Factory>([
   ['GRU', plain(GRU)],
   ['Embedding', plain(Embedding)],
   ['TimeDistributed', (c) => new TimeDistributed({ ...c, layer: layerFromJSON(c.layer as LayerJSON) } as never)],
+  ['Add', plain(Add)],
+  ['Subtract', plain(Subtract)],
+  ['Average', plain(Average)],
   ['Residual', (c) => new Residual({ ...c, layers: (c.layers as LayerJSON[]).map(layerFromJSON) } as never)],
 ]);
 

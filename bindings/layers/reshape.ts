@@ -3,7 +3,7 @@
  * [784] into an image [28, 28, 1]. One entry may be -1, inferred from the size. The values keep
  * their row-major order: forward is a copy, backward adds dy into dx.
  */
-import { Layer, type LayerArgs, type RunContext } from './layer.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext } from './layer.js';
 import { shapeStr, kerasName } from './conv-geometry.js';
 
 export interface ReshapeArgs extends LayerArgs {
@@ -34,12 +34,12 @@ export class Reshape extends Layer {
     return out;
   }
 
-  forward({ be, batch }: RunContext): void {
-    be.copy(this.y, this.x, batch * this.outputSize);
+  forward({ be, batch }: RunContext, io: NodeIO): void {
+    be.copy(io.y, io.x, batch * this.outputSize);
   }
 
-  backward({ be, batch }: RunContext): void {
-    if (this.dx) be.addInto(this.dx, this.dy, batch * this.outputSize);
+  backward({ be, batch }: RunContext, io: NodeIO): void {
+    if (io.dx) be.addInto(io.dx, io.dy, batch * this.outputSize);
   }
 
   override getConfig(): Record<string, unknown> {

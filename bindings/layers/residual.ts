@@ -8,13 +8,15 @@
  *   layers.residual({ layers: [layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
  *                              layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same' })] })
  *
- * Memory: the inner layers' outputs and output gradients are planned as this layer's buffers.
- * Backward: the skip path first (dx += dy, or the projection's backward), because the last inner
- * layer may turn dy into its pre-activation gradient in place; then the inner layers in reverse.
+ * Built, the block is a small graph — input → f → add(f(x), x or P(x)) — that the planner runs
+ * in place of this layer (a container, like a nested model): sugar over the `add` merge layer.
  */
 import { Dense } from './dense.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext } from './layer.js';
+import { Add } from './merge.js';
+import { input } from '../graph/input-layer.js';
+import { topology, type Topology } from '../graph/topology.js';
 import { Conv2D } from './conv2d.js';
-import { Layer, type LayerArgs, type RunContext } from './layer.js';
 
 export interface ResidualArgs extends LayerArgs {
   /** The block f, applied in order to x. */
@@ -34,6 +36,7 @@ export class Residual extends Layer {
   readonly inner: Layer[];
   readonly projectionMode: boolean | 'auto';
   projection?: Dense | Conv2D;
+  private graph?: Topology;
 
   constructor(args: ResidualArgs) {
     super(args);
@@ -86,75 +89,26 @@ export class Residual extends Layer {
         : new Dense({ units, name });
       this.projection.build(inputShape);
     }
-    this.weights = [...this.inner.flatMap((l) => l.weights), ...(this.projection?.weights ?? [])];
+    this.weights = [...new Set([...this.inner.flatMap((l) => l.weights), ...(this.projection?.weights ?? [])])];
+    const x = input({ shape: inputShape, name: `${this.name}_input` });
+    let h = x;
+    for (const l of this.inner) h = l.apply(h);
+    const skip = this.projection ? this.projection.apply(x) : x;
+    this.graph = topology([x], [new Add({ name: `${this.name}_add` }).apply([h, skip])], this.name);
   }
 
-  private parts(): Layer[] {
-    return this.projection ? [...this.inner, this.projection] : this.inner;
+  /** The block as a graph: input → f → add(f(x), x or P(x)). The planner runs these nodes in place of this layer. */
+  innerGraph(): Topology {
+    if (!this.graph) throw new Error(`${this.name}: not built`);
+    return this.graph;
   }
 
-  override buffersPerSample(): Record<string, number> {
-    const b: Record<string, number> = {};
-    this.parts().forEach((l, i) => {
-      b[`${i}.y`] = l.outputSize;
-      for (const [k, n] of Object.entries(l.buffersPerSample())) b[`${i}.${k}`] = n;
-    });
-    return b;
-  }
-
-  override gradBuffersPerSample(): Record<string, number> {
-    const b: Record<string, number> = {};
-    this.inner.forEach((l, i) => {
-      if (i < this.inner.length - 1) b[`${i}.dy`] = l.outputSize;
-      for (const [k, n] of Object.entries(l.gradBuffersPerSample())) b[`${i}.${k}`] = n;
-    });
-    return b;
-  }
-
-  override onPlanned(batch: number): void {
-    const own = (i: number, l: Layer) => {
-      l.buffers = {};
-      for (const k of [...Object.keys(l.buffersPerSample()), ...Object.keys(l.gradBuffersPerSample())]) l.buffers[k] = this.buffers[`${i}.${k}`];
-    };
-    let prevY = this.x, prevDy = this.dx;
-    this.inner.forEach((l, i) => {
-      const last = i === this.inner.length - 1;
-      l.x = prevY; l.dx = prevDy;
-      l.y = this.buffers[`${i}.y`];
-      l.dy = last ? this.dy : this.buffers[`${i}.dy`];
-      own(i, l);
-      l.onPlanned(batch);
-      prevY = l.y; prevDy = l.dy;
-    });
-    if (this.projection) {
-      const p = this.projection, i = this.inner.length;
-      p.x = this.x; p.dx = this.dx; p.y = this.buffers[`${i}.y`]; p.dy = this.dy;
-      own(i, p);
-      p.onPlanned(batch);
-    }
-  }
-
-  forward(ctx: RunContext): void {
-    const n = ctx.batch * this.outputSize;
-    for (const l of this.inner) l.forward(ctx);
-    ctx.be.copy(this.y, this.inner[this.inner.length - 1].y, n);
-    if (this.projection) {
-      this.projection.forward(ctx);
-      ctx.be.addInto(this.y, this.projection.y, n);
-    } else {
-      ctx.be.addInto(this.y, this.x, n);
-    }
-  }
-
-  backward(ctx: RunContext): void {
-    if (this.projection) this.projection.backward(ctx);
-    else if (this.dx) ctx.be.addInto(this.dx, this.dy, ctx.batch * this.outputSize);
-    for (let i = this.inner.length - 1; i >= 0; i--) this.inner[i].backward(ctx);
-  }
+  forward(_ctx: RunContext, _io: NodeIO): void { throw new Error(`${this.name}: a residual block runs through its inner nodes`); }
+  backward(_ctx: RunContext, _io: NodeIO): void { throw new Error(`${this.name}: a residual block runs through its inner nodes`); }
 
   /** Weights of the inner layers (and the projection), each under its own layer's name. */
   get innerLayers(): Layer[] {
-    return this.parts();
+    return this.projection ? [...this.inner, this.projection] : this.inner;
   }
 
   override clone(): Layer {
@@ -169,7 +123,8 @@ export class Residual extends Layer {
   }
 }
 
-export function residual(args: ResidualArgs): Residual {
-  return new Residual(args);
+/** `residual({ layers, projection })`, or `residual([...layers])` for the block alone. */
+export function residual(args: ResidualArgs | Layer[]): Residual {
+  return new Residual(Array.isArray(args) ? { layers: args } : args);
 }
 

@@ -7,7 +7,7 @@
  * kernel; backward: dz_t = dh_t·act'(z_t), then dh_{t−1} += dz_t·Uᵀ (one gemm). See recurrent.ts.
  */
 import type { Act } from '../backend/backend.js';
-import type { RunContext } from './layer.js';
+import type { NodeIO, RunContext } from './layer.js';
 import { Recurrent, type RecurrentArgs } from './recurrent.js';
 
 export type SimpleRNNArgs = RecurrentArgs;
@@ -20,24 +20,26 @@ export class SimpleRNN extends Recurrent {
     super(args);
   }
 
-  protected runSteps({ be, batch }: RunContext): void {
+  protected runSteps(ctx: RunContext, io: NodeIO): void {
+    const { be, batch } = ctx;
     const u = this.units, n = batch * u;
     for (let t = 1; t <= this.time; t++) {
-      const z = this.block('z', t - 1, batch, u);
-      if (t > 1) this.recurrentProduct(be, t, batch, z, 1);
-      be.rnnStepForward(this.block('h', t, batch, u), z, n, this.activation.id as Act);
-      this.afterStep(be, t, batch);
+      const z = this.block(io, 'z', t - 1, batch, u);
+      if (t > 1) this.recurrentProduct(ctx, io, t, z, 1);
+      be.rnnStepForward(this.block(io, 'h', t, batch, u), z, n, this.activation.id as Act);
+      this.afterStep(ctx, io, t);
     }
   }
 
-  protected runBackSteps({ be, batch }: RunContext): void {
+  protected runBackSteps(ctx: RunContext, io: NodeIO): void {
+    const { be, batch } = ctx;
     const u = this.units, n = batch * u;
     for (let t = this.time; t >= 1; t--) {
-      const dz = this.block('dz', t - 1, batch, u);
-      be.rnnStepBackward(dz, this.block('dh', t, batch, u), this.block('h', t, batch, u), n, this.activation.id as Act);
-      if (t > 1) this.backIntoPrevious(be, t, batch, dz);
+      const dz = this.block(io, 'dz', t - 1, batch, u);
+      be.rnnStepBackward(dz, this.block(io, 'dh', t, batch, u), this.block(io, 'h', t, batch, u), n, this.activation.id as Act);
+      if (t > 1) this.backIntoPrevious(ctx, io, t, dz);
     }
-    this.recurrentKernelGrad(be, batch, this.buffers.dz);
+    this.recurrentKernelGrad(ctx, io, io.buffers.dz);
   }
 }
 

@@ -1,10 +1,10 @@
 /**
  * TimeDistributed (Keras 3): apply one layer to every time step of [batch, time, ...] with the
  * same weights. Samples are stored one after another, so [batch, time, ...] is [batch·time, ...]:
- * the inner layer runs once on a batch of batch·time rows, with its buffers planned time times
- * larger. (Dense already applies to the last axis of 3-D inputs; this wraps any per-sample layer.)
+ * the inner layer runs once on a batch of batch·time rows, over this node's pointers, with its
+ * buffers planned time times larger. (Dense already applies to the last axis of 3-D inputs; this wraps any per-sample layer.)
  */
-import { Layer, type LayerArgs, type RunContext } from './layer.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext } from './layer.js';
 
 export interface TimeDistributedArgs extends LayerArgs {
   /** The layer applied at every step. */
@@ -46,29 +46,17 @@ export class TimeDistributed extends Layer {
     return Object.fromEntries(Object.entries(this.inner.gradBuffersPerSample()).map(([k, n]) => [k, n * this.time]));
   }
 
-  override onPlanned(batch: number): void {
-    const l = this.inner;
-    l.x = this.x; l.y = this.y; l.dx = this.dx; l.dy = this.dy;
-    l.buffers = { ...this.buffers };
-    l.onPlanned(batch * this.time);
+  forward(ctx: RunContext, io: NodeIO): void {
+    this.inner.forward({ ...ctx, batch: ctx.batch * this.time }, io);
   }
 
-  forward(ctx: RunContext): void {
-    this.inner.forward({ ...ctx, batch: ctx.batch * this.time });
+  backward(ctx: RunContext, io: NodeIO): void {
+    this.inner.backward({ ...ctx, batch: ctx.batch * this.time }, io);
   }
 
-  backward(ctx: RunContext): void {
-    this.inner.backward({ ...ctx, batch: ctx.batch * this.time });
-  }
-
-  /** The wrapped layer (diagnostics list its weights under its own name). */
-  override outputLogits(): { activation: string; logits: number } | undefined {
-    return this.inner.outputLogits();
-  }
-
-  override setLossFusion(on: boolean): void {
-    super.setLossFusion(on);
-    this.inner.setLossFusion(on);
+  /** The wrapped layer's activation and logits (its buffers are this node's). */
+  override outputLogits(io: NodeIO): { activation: string; logits: number } | undefined {
+    return this.inner.outputLogits(io);
   }
 
   get innerLayers(): Layer[] {

@@ -5,7 +5,7 @@
  * col2im, which adds the inner part of dy into dx.
  */
 import { checkDataFormat, checkImage, kerasName } from './conv-geometry.js';
-import { Layer, type LayerArgs, type RunContext } from './layer.js';
+import { Layer, type LayerArgs, type NodeIO, type RunContext } from './layer.js';
 
 export interface ZeroPadding2DArgs extends LayerArgs {
   /** Default 1: one row/column of zeros on every side. */
@@ -42,14 +42,14 @@ export class ZeroPadding2D extends Layer {
     return [h + t + b, w + l + r, c];
   }
 
-  forward({ be, batch }: RunContext): void {
+  forward({ be, batch }: RunContext, io: NodeIO): void {
     const [H, W, C] = this.inputShape, [OH, OW] = this.outputShape, [[t], [l]] = this.padding;
-    be.im2col(this.y, this.x, batch, H, W, C, OH, OW, 1, 1, 1, 1, 1, 1, t, l);
+    be.im2col(io.y, io.x, batch, H, W, C, OH, OW, 1, 1, 1, 1, 1, 1, t, l);
   }
 
-  backward({ be, batch }: RunContext): void {
+  backward({ be, batch }: RunContext, io: NodeIO): void {
     const [H, W, C] = this.inputShape, [OH, OW] = this.outputShape, [[t], [l]] = this.padding;
-    if (this.dx) be.col2im(this.dx, this.dy, batch, H, W, C, OH, OW, 1, 1, 1, 1, 1, 1, t, l);
+    if (io.dx) be.col2im(io.dx, io.dy, batch, H, W, C, OH, OW, 1, 1, 1, 1, 1, 1, t, l);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -3,7 +3,7 @@
  *   acc += g²;  w −= lr·g/√(acc + ε)
  */
 import type { Backend } from '../backend/backend.js';
-import { checkNonNegative, Optimizer, type OptimizerArgs, type Slot } from './optimizer.js';
+import { checkNonNegative, Optimizer, type OptimizerArgs, type Run, type Slot } from './optimizer.js';
 
 export interface AdagradArgs extends OptimizerArgs { initialAccumulatorValue?: number; epsilon?: number }
 
@@ -22,13 +22,13 @@ export class Adagrad extends Optimizer {
 
   protected stateBuffers(): number { return 1; }
 
-  override build(be: Backend, W: number, G: number, n: number, slots: Slot[]): void {
-    super.build(be, W, G, n, slots);
-    if (n > 0) be.fill(this.state(0), this.initialAccumulatorValue, n);
+  override build(be: Backend, G: number, n: number, slots: Slot[], owner: object, ownerName: string): void {
+    super.build(be, G, n, slots, owner, ownerName);
+    for (const r of this.runs) be.fill(this.state(0, r), this.initialAccumulatorValue, r.n);
   }
 
-  protected update(be: Backend): void {
-    be.adagradUpdate(this.W, this.state(0), this.G, this.n, this.learningRate, this.epsilon);
+  protected update(be: Backend, _t: number, r: Run): void {
+    be.adagradUpdate(r.W, this.state(0, r), r.G, r.n, this.learningRate, this.epsilon);
   }
 
   override getConfig(): Record<string, unknown> {

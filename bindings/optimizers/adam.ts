@@ -4,7 +4,7 @@
  *   amsgrad: vhat = max(vhat, v) replaces v;  w −= alpha·m/(√v + ε)   (ε-hat form, as Keras)
  */
 import type { Backend } from '../backend/backend.js';
-import { checkNonNegative, checkUnit, Optimizer, type OptimizerArgs } from './optimizer.js';
+import { checkNonNegative, checkUnit, Optimizer, type OptimizerArgs, type Run } from './optimizer.js';
 
 export interface AdamArgs extends OptimizerArgs { beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean }
 
@@ -28,9 +28,9 @@ export class Adam extends Optimizer {
 
   protected stateBuffers(): number { return this.amsgrad ? 3 : 2; }
 
-  protected update(be: Backend, t: number): void {
+  protected update(be: Backend, t: number, r: Run): void {
     const alpha = this.learningRate * Math.sqrt(1 - this.beta2 ** t) / (1 - this.beta1 ** t);
-    be.adamUpdate(this.W, this.state(0), this.state(1), this.amsgrad ? this.state(2) : 0, this.G, this.n,
+    be.adamUpdate(r.W, this.state(0, r), this.state(1, r), this.amsgrad ? this.state(2, r) : 0, r.G, r.n,
       alpha, this.beta1, this.beta2, this.epsilon, this.amsgrad ? 1 : 0);
   }
 

@@ -1,6 +1,8 @@
 /**
  * Optimizer base: state buffers planned once in the backend's memory, gradient clipping with
- * Keras 3 semantics, then one update kernel over the whole flat parameter buffer.
+ * Keras 3 semantics, then the update kernel over each contiguous run of parameters — one run
+ * (one call) for a model whose weights sit in one block, more where it shares layers with
+ * another model. The gradients are one contiguous buffer either way.
  *
  * Clipping (only one of the three may be set, each acts when > 0):
  *   clipnorm:       per variable, g ← g·clipnorm / max(‖g‖₂, clipnorm)
@@ -22,8 +24,11 @@ export interface OptimizerArgs {
   weightDecay?: number;
 }
 
-/** A variable as the optimizer sees it: a slice of the flat parameter and gradient buffers. */
+/** A contiguous run of parameters and their gradients (floats). */
 export interface Slot { ptr: number; gradPtr: number; size: number }
+
+/** A run as the update rule sees it: values, gradients, and the byte offset of its part of each state buffer. */
+export interface Run { W: number; G: number; state: number; n: number }
 
 export abstract class Optimizer {
   abstract readonly className: string;
@@ -35,12 +40,13 @@ export abstract class Optimizer {
   /** Number of updates applied so far. */
   iterations = 0;
   protected be?: Backend;
-  /** Flat buffers: parameters, gradients, and `n` trainable floats. */
-  protected W = 0;
+  /** The gradients (`n` trainable floats, contiguous) and the runs of parameters they belong to. */
   protected G = 0;
   protected n = 0;
-  protected slots: Slot[] = [];
+  protected runs: Run[] = [];
   private stateBlock = 0;
+  private owner?: object;
+  private ownerName = '';
 
   constructor(args: OptimizerArgs, defaultLearningRate: number) {
     this.learningRate = args.learningRate ?? defaultLearningRate;
@@ -59,25 +65,39 @@ export abstract class Optimizer {
 
   /** True once `build` bound it to a model's buffers. */
   get attached(): boolean { return this.be !== undefined; }
+  /** The model it trains (once attached). */
+  get attachedTo(): object | undefined { return this.owner; }
+  get attachedToName(): string { return this.ownerName; }
 
   /** How many state floats per parameter this optimizer keeps (momenta, second moments, …). */
   protected abstract stateBuffers(): number;
 
-  /** Plan the state over a flat parameter buffer of n trainable floats (zeroed). */
-  build(be: Backend, W: number, G: number, n: number, slots: Slot[]): void {
-    if (this.be) throw new Error(`${this.className}: this optimizer is already used by a model; create one per model`);
+  /**
+   * Plan the state (zeroed) for n trainable floats: gradients contiguous at G, one slot per
+   * variable in gradient order. Variables whose values are adjacent too form one run.
+   */
+  build(be: Backend, G: number, n: number, slots: Slot[], owner: object, ownerName: string): void {
+    if (this.be) throw new Error(`${this.className}: this optimizer already trains model '${this.ownerName}'; create one per model`);
     this.be = be;
-    this.W = W; this.G = G; this.n = n; this.slots = slots;
+    this.G = G; this.n = n;
+    this.owner = owner; this.ownerName = ownerName;
     const k = this.stateBuffers();
     if (k > 0 && n > 0) {
       this.stateBlock = be.alloc(k * n * 4);
       be.fill(this.stateBlock, 0, k * n);
     }
+    this.variables = slots;
+    this.runs = [];
+    for (const s of slots) {
+      const last = this.runs[this.runs.length - 1];
+      if (last && last.W + last.n * 4 === s.ptr && last.G + last.n * 4 === s.gradPtr) last.n += s.size;
+      else if (s.size > 0) this.runs.push({ W: s.ptr, G: s.gradPtr, state: s.gradPtr - G, n: s.size });
+    }
   }
 
-  /** Byte offset of state buffer i. */
-  protected state(i: number): number {
-    return this.stateBlock + i * this.n * 4;
+  /** Byte offset of state buffer i, at a run's part of it. */
+  protected state(i: number, run: Run): number {
+    return this.stateBlock ? this.stateBlock + i * this.n * 4 + run.state : 0;
   }
 
   stateBytes(): number {
@@ -94,15 +114,19 @@ export abstract class Optimizer {
       // Keras: c·min(1/norm, 1/c) + (norm − norm): NaN or Inf norms poison every gradient.
       be.scale(this.G, c * Math.min(1 / norm, 1 / c) + (norm - norm), this.n);
     } else if (this.clipnorm) {
-      for (const s of this.slots) {
-        const norm = Math.sqrt(be.sumSquares(s.gradPtr, s.size));
-        if (!(norm <= this.clipnorm)) be.scale(s.gradPtr, this.clipnorm / Math.max(norm, this.clipnorm), s.size);
+      for (const v of this.variables) {
+        const norm = Math.sqrt(be.sumSquares(v.gradPtr, v.size));
+        if (!(norm <= this.clipnorm)) be.scale(v.gradPtr, this.clipnorm / Math.max(norm, this.clipnorm), v.size);
       }
     }
-    if (this.weightDecay > 0) be.scale(this.W, 1 - this.learningRate * this.weightDecay, this.n);
+    const runs = this.runs;
+    if (this.weightDecay > 0) for (let r = 0; r < runs.length; r++) be.scale(runs[r].W, 1 - this.learningRate * this.weightDecay, runs[r].n);
     this.iterations++;
-    this.update(be, this.iterations);
+    for (let r = 0; r < runs.length; r++) this.update(be, this.iterations, runs[r]);
   }
+
+  /** One slot per trainable weight (clipnorm is per variable), in gradient order. */
+  protected variables: Slot[] = [];
 
   /**
    * The size ‖Δw‖ of the update `apply()` would make to each slot now (clipping, weight decay and
@@ -113,14 +137,15 @@ export abstract class Optimizer {
     const n = this.n, stateFloats = this.stateBuffers() * n;
     if (n === 0) return [];
     const scratch = be.alloc((2 * n + stateFloats) * 4);
+    // Values saved at their gradient's offset: W0 + (gradPtr − G) holds the values of that gradient's weight.
     const W0 = scratch, G0 = scratch + n * 4, S0 = scratch + 2 * n * 4;
-    be.copy(W0, this.W, n);
+    for (const r of this.runs) be.copy(W0 + (r.G - this.G), r.W, r.n);
     be.copy(G0, this.G, n);
     if (stateFloats) be.copy(S0, this.stateBlock, stateFloats);
     const it = this.iterations;
     this.apply();
-    const norms = this.slots.map((s) => Math.sqrt(be.sumSquaredDiff(s.ptr, W0 + (s.ptr - this.W), s.size)));
-    be.copy(this.W, W0, n);
+    const norms = this.variables.map((v) => Math.sqrt(be.sumSquaredDiff(v.ptr, W0 + (v.gradPtr - this.G), v.size)));
+    for (const r of this.runs) be.copy(r.W, W0 + (r.G - this.G), r.n);
     be.copy(this.G, G0, n);
     if (stateFloats) be.copy(this.stateBlock, S0, stateFloats);
     this.iterations = it;
@@ -128,13 +153,14 @@ export abstract class Optimizer {
     return norms;
   }
 
-  /** The update rule over the flat buffers; `step` counts from 1. */
-  protected abstract update(be: Backend, step: number): void;
+  /** The update rule over one run of parameters; `step` counts from 1. */
+  protected abstract update(be: Backend, step: number, run: Run): void;
 
   dispose(): void {
     if (this.be && this.stateBlock) this.be.free(this.stateBlock);
     this.stateBlock = 0;
     this.be = undefined;
+    this.owner = undefined;
   }
 
   getConfig(): Record<string, unknown> {

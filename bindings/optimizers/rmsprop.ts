@@ -4,7 +4,7 @@
  *   inc = lr·g/√(d + ε);  momentum > 0: mo = momentum·mo + inc, w −= mo;  else w −= inc
  */
 import type { Backend } from '../backend/backend.js';
-import { checkNonNegative, checkUnit, Optimizer, type OptimizerArgs } from './optimizer.js';
+import { checkNonNegative, checkUnit, Optimizer, type OptimizerArgs, type Run } from './optimizer.js';
 
 export interface RMSpropArgs extends OptimizerArgs { rho?: number; momentum?: number; epsilon?: number; centered?: boolean }
 
@@ -28,8 +28,8 @@ export class RMSprop extends Optimizer {
 
   protected stateBuffers(): number { return 3; }
 
-  protected update(be: Backend): void {
-    be.rmspropUpdate(this.W, this.state(0), this.state(1), this.state(2), this.G, this.n,
+  protected update(be: Backend, _t: number, r: Run): void {
+    be.rmspropUpdate(r.W, this.state(0, r), this.state(1, r), this.state(2, r), r.G, r.n,
       this.learningRate, this.rho, this.momentum, this.epsilon, this.centered ? 1 : 0);
   }
 

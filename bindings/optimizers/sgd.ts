@@ -4,7 +4,7 @@
  *   else:         v = momentum·v − lr·g;  w += nesterov ? momentum·v − lr·g : v
  */
 import type { Backend } from '../backend/backend.js';
-import { checkUnit, Optimizer, type OptimizerArgs } from './optimizer.js';
+import { checkUnit, Optimizer, type OptimizerArgs, type Run } from './optimizer.js';
 
 export interface SGDArgs extends OptimizerArgs { momentum?: number; nesterov?: boolean }
 
@@ -22,8 +22,8 @@ export class SGD extends Optimizer {
 
   protected stateBuffers(): number { return this.momentum > 0 ? 1 : 0; }
 
-  protected update(be: Backend): void {
-    be.sgdUpdate(this.W, this.state(0), this.G, this.n, this.learningRate, this.momentum, this.nesterov ? 1 : 0);
+  protected update(be: Backend, _t: number, r: Run): void {
+    be.sgdUpdate(r.W, this.state(0, r), r.G, r.n, this.learningRate, this.momentum, this.nesterov ? 1 : 0);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -12,7 +12,8 @@ import { setWasmSource } from '../backend/wasm.js';
 import type { CallbackHooks, Logs } from '../callbacks/callback.js';
 import { GradientMonitor } from '../callbacks/gradient-monitor.js';
 import { TerminateOnNaN } from '../callbacks/terminate-on-nan.js';
-import { Sequential, type FitArgs } from '../models/sequential.js';
+import type { FitArgs, LayersModel } from '../models/layers-model.js';
+import { modelFromJSON } from '../models/functional.js';
 import type { Labels } from '../models/data.js';
 import { lookup } from '../names.js';
 import { optimizers } from '../optimizers/index.js';
@@ -21,18 +22,18 @@ import { random } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { unpack, type Control, type FitRequest, type FitResult, type HookBridge, type ModelSpec, type WireTensor, type WorkerApi } from './protocol.js';
 
-let model: Sequential | undefined;
+let model: LayersModel | undefined;
 
-function need(): Sequential {
+function need(): LayersModel {
   if (!model) throw new Error('keelnet worker: no model; createTrainer sends one first');
   return model;
 }
 
 const toTensors = (ws: WireTensor[]) => ws.map((w) => new Tensor(w.values, w.shape));
-const wireWeights = (m: Sequential): WireTensor[] => m.getWeights().map((t) => ({ values: t.values as Float32Array, shape: [...t.shape] }));
+const wireWeights = (m: LayersModel): WireTensor[] => m.getWeights().map((t) => ({ values: t.values as Float32Array, shape: [...t.shape] }));
 
 /** The calling thread's callbacks, as one callback here: each hook is one round trip, awaited. */
-function bridgeCallback(m: Sequential, req: FitRequest, bridge: HookBridge, pending: Promise<unknown>[]): CallbackHooks {
+function bridgeCallback(m: LayersModel, req: FitRequest, bridge: HookBridge, pending: Promise<unknown>[]): CallbackHooks {
   const flush = async () => { while (pending.length) await pending.shift(); };
   const apply = (ctl: Control, logs?: Logs) => {
     if (ctl.learningRate !== undefined && m.optimizer) m.optimizer.learningRate = ctl.learningRate;
@@ -62,9 +63,9 @@ const api: WorkerApi = {
     setBackend(spec.backend);
     // The calling thread's build and thread count (a pool of this worker's own workers), so both compute alike.
     await ready(spec.backend === 'wasm' ? { ...(spec.simd && { simd: spec.simd }), threads: spec.threads ?? 1 } : {});
-    const m = Sequential.fromJSON(spec.json);
+    const m = modelFromJSON(spec.json);
     const make = lookup(optimizers as Record<string, (c: object) => Optimizer>, spec.compile.optimizer.className, 'optimizer');
-    m.compile({ optimizer: make(spec.compile.optimizer.config), loss: spec.compile.loss, metrics: spec.compile.metrics });
+    m.compile({ optimizer: make(spec.compile.optimizer.config), loss: spec.compile.loss, metrics: spec.compile.metrics, lossWeights: spec.compile.lossWeights });
     model = m;
     return { threads: threadCount() };
   },

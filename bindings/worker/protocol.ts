@@ -6,7 +6,7 @@
 import type { Logs } from '../callbacks/callback.js';
 import type { GradientReportData, GradientThresholds } from '../diagnostics/gradient-report.js';
 import type { NaNReport } from '../callbacks/terminate-on-nan.js';
-import type { ModelJSON } from '../models/sequential.js';
+import type { ModelJSON } from '../models/model-json.js';
 import type { Loss } from '../losses.js';
 import { Tensor } from '../tensor.js';
 
@@ -15,7 +15,7 @@ export interface ModelSpec {
   json: ModelJSON;
   /** Where the worker loads the wasm core from, when not from its default place beside the library. */
   wasmSource?: string | ArrayBuffer | Uint8Array;
-  compile: { optimizer: { className: string; config: Record<string, unknown> }; loss: Loss; metrics: string[] };
+  compile: { optimizer: { className: string; config: Record<string, unknown> }; loss: Loss | Loss[]; metrics: string[] | string[][]; lossWeights?: number[] };
   backend: 'wasm' | 'js';
   /** The wasm build the calling thread runs ('simd' | 'relaxed'), so both threads compute alike. */
   simd?: 'simd' | 'relaxed';

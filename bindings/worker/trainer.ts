@@ -22,7 +22,7 @@ import { History } from '../callbacks/history.js';
 import { TerminateOnNaN, type TerminateOnNaNArgs } from '../callbacks/terminate-on-nan.js';
 import { GradientReport } from '../diagnostics/gradient-report.js';
 import type { Labels } from '../models/data.js';
-import type { FitArgs, Sequential } from '../models/sequential.js';
+import type { FitArgs, LayersModel } from '../models/layers-model.js';
 import { random } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { pack, type Control, type FitRequest, type HookBridge, type ModelState, type Packed, type WireTensor, type WorkerApi, type WorkerCallbackSpec } from './protocol.js';
@@ -101,7 +101,7 @@ class CallingSideModel implements CallbackModel {
   latest?: WireTensor[];
   pendingWeights?: WireTensor[];
 
-  constructor(private readonly model: Sequential) {
+  constructor(private readonly model: LayersModel) {
     this.optimizer = model.optimizer ? { learningRate: model.optimizer.learningRate } : undefined;
   }
 
@@ -117,7 +117,7 @@ class CallingSideModel implements CallbackModel {
 }
 
 /** Start a worker with a copy of `model` (which must be compiled); see the module comment. */
-export async function createTrainer(model: Sequential, opts: TrainerOptions = {}): Promise<Trainer> {
+export async function createTrainer(model: LayersModel, opts: TrainerOptions = {}): Promise<Trainer> {
   const compile = model.compileConfig;
   if (!compile) throw new Error(`createTrainer: ${model.name} is not compiled; call compile({ optimizer, loss }) first`);
   let deadError: Error | undefined;
@@ -221,9 +221,8 @@ export async function createTrainer(model: Sequential, opts: TrainerOptions = {}
     // Only now does the model change: a fit that failed or a worker that died leaves it as it was.
     if (!model.built) model.build(res.inputShape);
     // Written as they are, like model.fit leaves them (setWeights would refuse the NaNs of a diverged run).
-    const { be } = model._internals();
-    let i = 0;
-    for (const l of model.layers) for (const w of l.weights) be.write(w.ptr, res.weights[i++]);
+    const { be, params } = model.engine;
+    params.weights.forEach((w, i) => be.write(w.ptr, res.weights[i]));
     if (model.optimizer && res.learningRate !== undefined) model.optimizer.learningRate = res.learningRate;
     if (model.optimizer && res.iterations !== undefined) model.optimizer.iterations = res.iterations;
     for (const m of res.monitors) {

@@ -98,12 +98,7 @@ describe('LayerNormalization gradient check', () => {
 });
 
 describe('Dropout gradient check', () => {
-  it('with a frozen mask (fixedSeed, carried into gradCheck\'s float64 clone)', () => {
-    const { result } = check(() => { const d = layers.dropout({ rate: 0.4 }); d.fixedSeed = 2024; return d; });
-    expect(result.maxRelError, JSON.stringify(result.entries)).toBeLessThan(TOL);
-  });
-
-  it('without one: gradCheck freezes the clone\'s mask itself', () => {
+  it('gradCheck freezes the clone\'s mask itself', () => {
     const { result } = check(() => layers.dropout({ rate: 0.4 }));
     expect(result.maxRelError, JSON.stringify(result.entries)).toBeLessThan(TOL);
   });
@@ -112,7 +107,6 @@ describe('Dropout gradient check', () => {
 it('a stack of all three with a fused softmax cross-entropy', () => {
   setSeed(9);
   const drop = layers.dropout({ rate: 0.3 });
-  drop.fixedSeed = 77;
   const model = new Sequential([
     layers.dense({ units: 9, inputShape: [4], useBias: false }),
     layers.batchNormalization({ gammaInitializer: random(), betaInitializer: random() }),

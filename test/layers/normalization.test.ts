@@ -9,8 +9,8 @@ import {
   type Layer,
 } from '../../bindings/index.js';
 import { backend } from '../../bindings/backend/index.js';
-import { planActivations, planParameters } from '../../bindings/models/plan.js';
 import { random } from '../../bindings/random.js';
+import { input, model } from '../../bindings/index.js';
 import { expectClose, randomArray } from '../helpers/close.js';
 
 beforeAll(async () => { await ready(); });
@@ -21,20 +21,22 @@ beforeAll(async () => { await ready(); });
  */
 function harness(layer: Layer, shape: number[], batch: number) {
   const be = backend();
-  if (!layer.built) layer.build(shape);
-  const params = planParameters(be, [layer]);
-  const acts = planActivations(be, [layer], layer.inputSize, batch, 1);
+  const x = input({ shape });
+  const m = model({ inputs: x, outputs: layer.apply(x) });
+  const e = m.engine, acts = e.prepare(batch);
   return {
-    forward(x: ArrayLike<number>, training: boolean): Float32Array {
-      be.write(acts.input, x);
-      layer.forward({ be, batch, training, rng: random() });
-      return be.read(layer.y, batch * layer.outputSize);
+    forward(values: ArrayLike<number>, training: boolean): Float32Array {
+      be.write(acts.inputs[0], values);
+      e.forward(batch, training);
+      return be.read(acts.outputs[0], batch * layer.outputSize);
     },
     weight(name: string): Float32Array {
       const w = layer.weights.find((w) => w.name === name)!;
       return be.read(w.ptr, w.size);
     },
-    dispose() { be.free(acts.block); be.free(params.block); },
+    /** gradCheck's mode: every node's masks repeat. */
+    fixMasks() { e.fixMasks(); },
+    dispose() { m.dispose(); },
   };
 }
 
@@ -255,14 +257,14 @@ describe.each(['wasm', 'js'] as const)('Dropout on %s', (name) => {
     expect(a.next).toBe(random().nextUint32());
   });
 
-  it('fixedSeed freezes the mask; clone() carries it, getConfig does not', () => {
+  it('a fixed mask seed on the node (gradCheck\'s mode) freezes the mask; without it every pass draws anew', () => {
     const d = layers.dropout({ rate: 0.5, name: 'drop_frozen' });
-    d.fixedSeed = 99;
     const x = randomArray(2 * 9, 13, 0.5, 2);
     const h = harness(d, [9], 2);
+    expect(Array.from(h.forward(x, true))).not.toEqual(Array.from(h.forward(x, true)));
+    h.fixMasks();
     expect(Array.from(h.forward(x, true))).toEqual(Array.from(h.forward(x, true)));
     h.dispose();
-    expect((d.clone() as Dropout).fixedSeed).toBe(99);
     expect(d.getConfig()).toEqual({ name: 'drop_frozen', trainable: true, rate: 0.5, seed: null });
   });
 

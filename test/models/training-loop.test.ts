@@ -46,14 +46,14 @@ describe('custom training loop', () => {
     const clean = model(9), dirty = model(9);
     const want = flat(clean.computeGradients(x, y).grads);
     dirty.computeGradients(x, y); // builds it
-    const { be, ptr, n } = dirty._gradientBuffer('test');
-    be.fill(ptr, NaN, n);
+    const { be, params } = dirty.engine, n = params.trainableFloats;
+    be.fill(params.grads, NaN, n);
     expect(flat(dirty.computeGradients(x, y).grads)).toEqual(want);
     expect(want.every(Number.isFinite) && norm2(want) > 0).toBe(true);
     // What is zeroed each step: every trainable weight but the kernels (biases, gamma, beta).
     const weights = dirty.layers.flatMap((l) => l.weights).filter((w) => w.trainable);
-    const { zeroed } = dirty._internals().params;
-    const zeroedFloats = zeroed.filter((_, i) => i % 2).reduce((a, b) => a + b, 0);
+    const { zeroed } = dirty.engine.params;
+    const zeroedFloats = zeroed.filter((_: number, i: number) => i % 2).reduce((a: number, b: number) => a + b, 0);
     expect(zeroedFloats).toBe(weights.filter((w) => w.name !== 'kernel').reduce((a, w) => a + w.size, 0));
     expect(zeroedFloats).toBeLessThan(n);
   });

@@ -64,10 +64,11 @@ describe('memory: the MNIST MLP (784-500(relu)-10(softmax), batch 100, Adam)', (
     expect(model.memoryInfo()).toEqual({ params: 0, grads: 0, optimizerState: 0, activations: 0, total: 0 });
     await model.fit(x, y, { epochs: 1, batchSize: 100, verbose: 0 });
     const params = 784 * 500 + 500 + 500 * 10 + 10; // 397,510 floats
-    // Activations for 100 samples, in floats: input 784, targets 10 (sized for one-hot targets),
-    // per Dense its output y and output gradient dy: 2 × (500 + 10), and the softmax layer's
-    // pre-activation z (the logits): 10. The ReLU layer has none: gemmBias applies the ReLU.
-    const activations = 100 * (784 + 10 + 2 * (500 + 10) + 10);
+    // Activations for 100 samples, in floats: input 784, targets 1 (one class index: the targets
+    // are sized for the compiled loss), per Dense its output y and output gradient dy:
+    // 2 × (500 + 10), and the softmax layer's pre-activation z (the logits): 10. The ReLU layer
+    // has none: gemmBias applies the ReLU.
+    const activations = 100 * (784 + 1 + 2 * (500 + 10) + 10);
     const info = model.memoryInfo();
     expect(info).toEqual({
       params: 4 * params,
