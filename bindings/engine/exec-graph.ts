@@ -3,7 +3,7 @@
  * replaced by the nodes inside it, so the executor sees only layers that compute. Each tensor knows
  * its producer and how many nodes read it; the activation plan gives each one its buffers.
  */
-import type { Layer } from '../layers/layer.js';
+import type { Layer, Weight } from '../layers/layer.js';
 import type { SymbolicTensor, Node } from '../graph/symbolic-tensor.js';
 import type { Topology } from '../graph/topology.js';
 import { shapeSize } from '../tensor.js';
@@ -51,8 +51,10 @@ export function execGraph(top: Topology): ExecGraph {
   const expand = (list: Node[], map: Map<SymbolicTensor, ExecTensor>) => {
     for (const node of list) {
       const ins = node.inputs.map((t) => map.get(t)!);
-      if (isContainer(node.layer)) {
-        const inner = node.layer.innerGraph();
+      // Nodes are made by Layer.apply: the graph's GraphLayer is a Layer.
+      const layer = node.layer as Layer;
+      if (isContainer(layer)) {
+        const inner = layer.innerGraph();
         const innerMap = new Map<SymbolicTensor, ExecTensor>();
         inner.inputs.forEach((t, i) => innerMap.set(t, ins[i]));
         expand(inner.nodes, innerMap);
@@ -60,7 +62,7 @@ export function execGraph(top: Topology): ExecGraph {
         continue;
       }
       const output = tensor(node.output.shape);
-      const e: ExecNode = { layer: node.layer, inputs: ins, output, index: nodes.length };
+      const e: ExecNode = { layer, inputs: ins, output, index: nodes.length };
       output.producer = e;
       for (const t of ins) t.consumers++;
       nodes.push(e);
@@ -75,8 +77,8 @@ export function execGraph(top: Topology): ExecGraph {
 }
 
 /** How many nodes use each weight (a layer applied twice counts twice). */
-export function weightUses(graph: ExecGraph): Map<import('../layers/layer.js').Weight, number> {
-  const uses = new Map<import('../layers/layer.js').Weight, number>();
+export function weightUses(graph: ExecGraph): Map<Weight, number> {
+  const uses = new Map<Weight, number>();
   for (const n of graph.nodes) for (const w of n.layer.weights) uses.set(w, (uses.get(w) ?? 0) + 1);
   return uses;
 }

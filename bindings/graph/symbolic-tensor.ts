@@ -5,7 +5,20 @@
  * several places (or several models) holds no trace of where: a model finds its nodes by walking
  * back from its outputs (graph/topology.ts).
  */
-import type { Layer } from '../layers/layer.js';
+
+/**
+ * What the graph needs of a layer (layers/layer.ts's Layer is one). Declared here so that the
+ * graph does not import the layer module that imports it.
+ */
+export interface GraphLayer {
+  readonly name: string;
+  readonly className: string;
+  readonly arity: 1 | 'many';
+  built: boolean;
+  outputShape: number[];
+  buildFor(inputShapes: number[][]): void;
+  checkInputShapes(shapes: number[][]): void;
+}
 
 let nextId = 0;
 
@@ -19,7 +32,7 @@ export class SymbolicTensor {
   ) {}
 
   /** The layer that produced it (an InputLayer for a model input). */
-  get sourceLayer(): Layer { return this.node.layer; }
+  get sourceLayer(): GraphLayer { return this.node.layer; }
   /** Keras's name for a tensor: the producing layer's name. */
   get name(): string { return this.node.layer.name; }
   get rank(): number { return this.shape.length + 1; }
@@ -32,7 +45,7 @@ export class SymbolicTensor {
 export class Node {
   readonly id = nextId++;
   readonly output: SymbolicTensor;
-  constructor(readonly layer: Layer, readonly inputs: SymbolicTensor[], outputShape: number[]) {
+  constructor(readonly layer: GraphLayer, readonly inputs: SymbolicTensor[], outputShape: number[]) {
     this.output = new SymbolicTensor([...outputShape], this);
   }
 }
@@ -43,7 +56,7 @@ const shapeText = (s: number[]) => `[${s.join(', ')}]`;
  * `layer.apply(inputs)`: build the layer at its first use (from the inputs' shapes), or check the
  * shapes against what it was built for; then a new node and its output tensor.
  */
-export function applyLayer(layer: Layer, inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor {
+export function applyLayer(layer: GraphLayer, inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor {
   const list = Array.isArray(inputs) ? inputs : [inputs];
   list.forEach((t, i) => {
     if (!(t instanceof SymbolicTensor)) {

@@ -10,7 +10,7 @@
  */
 import type { Layer } from '../layers/layer.js';
 import { InputLayer } from './input-layer.js';
-import { SymbolicTensor, type Node } from './symbolic-tensor.js';
+import { SymbolicTensor, type GraphLayer, type Node } from './symbolic-tensor.js';
 
 export interface Topology {
   inputs: SymbolicTensor[];
@@ -43,7 +43,7 @@ export function topology(inputs: SymbolicTensor[], outputs: SymbolicTensor[], ow
   // Post-order walk from the outputs: every node after its inputs.
   const order: Node[] = [];
   const done = new Set<Node>(), active = new Set<Node>();
-  const layerIndex = new Map<Layer, number>();
+  const layerIndex = new Map<GraphLayer, number>();
   const visit = (node: Node, from: SymbolicTensor) => {
     if (done.has(node)) return;
     if (active.has(node)) throw new Error(`${owner}: the graph has a cycle through layer '${node.layer.name}'`);
@@ -64,7 +64,7 @@ export function topology(inputs: SymbolicTensor[], outputs: SymbolicTensor[], ow
   }
 
   // Depths: an output node 0, each input of a node at depth d at least d + 1; a layer takes its deepest node's depth.
-  const nodeDepth = new Map<Node, number>(), layerDepth = new Map<Layer, number>();
+  const nodeDepth = new Map<Node, number>(), layerDepth = new Map<GraphLayer, number>();
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i];
     const depth = Math.max(nodeDepth.get(node) ?? 0, layerDepth.get(node.layer) ?? 0);
@@ -73,5 +73,6 @@ export function topology(inputs: SymbolicTensor[], outputs: SymbolicTensor[], ow
     for (const t of node.inputs) nodeDepth.set(t.node, Math.max(depth + 1, nodeDepth.get(t.node) ?? 0));
   }
   const layers = [...layerDepth.keys()].sort((a, b) => (layerDepth.get(b)! - layerDepth.get(a)!) || (layerIndex.get(a)! - layerIndex.get(b)!));
-  return { inputs, outputs, nodes: order.filter((n) => !(n.layer instanceof InputLayer)), layers };
+  // Every node is made by a Layer's apply (or input()): GraphLayer is that Layer seen from the graph.
+  return { inputs, outputs, nodes: order.filter((n) => !(n.layer instanceof InputLayer)), layers: layers as Layer[] };
 }

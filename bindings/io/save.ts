@@ -4,7 +4,7 @@
  * or to any TF.js IOHandler.
  */
 import type { Layer } from '../layers/layer.js';
-import type { ModelJSON as KeelnetModelJSON } from '../models/sequential.js';
+import type { ModelJSON as KeelnetModelJSON } from '../models/model-json.js';
 import type { Tensor } from '../tensor.js';
 import { handlerFor } from './handlers.js';
 import { layerToKeras, savedWeightNames } from './keras-config.js';

@@ -569,12 +569,12 @@ export class LayersModel {
   protected summaryRows(): string[][] {
     const g = this.graph;
     if (!g) return [];
-    const inbound = new Map<Layer, string[]>();
+    const inbound = new Map<unknown, string[]>();
     for (const node of g.nodes) {
       const from = node.inputs.map((t) => t.name);
       inbound.set(node.layer, [...(inbound.get(node.layer) ?? []), ...from]);
     }
-    const shapes = new Map<Layer, string>();
+    const shapes = new Map<unknown, string>();
     for (const t of g.inputs) shapes.set(t.node.layer, shapeStr([null, ...t.shape]));
     for (const node of g.nodes) shapes.set(node.layer, shapeStr([null, ...node.output.shape]));
     return this.layers.map((l) => [`${l.name} (${l.className})`, shapes.get(l) ?? '?', l.countParams().toLocaleString('en-US'),
@@ -680,8 +680,8 @@ export class ModelLayer extends Layer {
 export function graphToJSON(name: string, g: Topology): GraphModelJSON {
   // Node indices count each layer's nodes within this model, in run order.
   const nodeIndex = new Map<unknown, number>();
-  const perLayer = new Map<Layer, number>();
-  const number = (node: unknown, layer: Layer) => {
+  const perLayer = new Map<unknown, number>();
+  const number = (node: unknown, layer: unknown) => {
     if (nodeIndex.has(node)) return;
     const k = perLayer.get(layer) ?? 0;
     nodeIndex.set(node, k);
