@@ -8,7 +8,7 @@ import { InputLayer, inputTensorOf } from '../graph/input-layer.js';
 import type { SymbolicTensor } from '../graph/symbolic-tensor.js';
 import { LayersModel } from './layers-model.js';
 import { Sequential } from './sequential.js';
-import type { GraphModelJSON, ModelJSON } from './model-json.js';
+import type { GraphLayerJSON, GraphModelJSON, ModelJSON } from './model-json.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -24,11 +24,14 @@ export function model(args: ModelArgs): LayersModel {
   return new LayersModel(args);
 }
 
+/** How a graph's layers are made from their configs (io passes a stricter one that checks every argument). */
+export type LayerMaker = (json: GraphLayerJSON) => Layer | LayersModel;
+
 /** A new model (fresh weights) from `toJSON()`'s config: a Sequential or a graph. */
-export function modelFromJSON(json: ModelJSON | string): LayersModel {
+export function modelFromJSON(json: ModelJSON | string, make?: LayerMaker): LayersModel {
   const j = typeof json === 'string' ? JSON.parse(json) as ModelJSON : json;
   if (j?.className === 'Sequential') return Sequential.fromJSON(j);
-  if (j?.className === 'Model') return graphFromJSON(j);
+  if (j?.className === 'Model') return graphFromJSON(j, make);
   throw new Error(`modelFromJSON: expected className 'Sequential' or 'Model', got ${JSON.stringify((j as { className?: unknown })?.className)}`);
 }
 
@@ -38,7 +41,7 @@ const isModelJSON = (j: { className?: string }) => j.className === 'Sequential' 
  * Rebuild a graph: make every layer, then create its nodes in an order where each node's inputs
  * exist (as Keras's `functional_from_config` does, looping until no node waits).
  */
-function graphFromJSON(j: GraphModelJSON): LayersModel {
+function graphFromJSON(j: GraphModelJSON, make: LayerMaker = (l) => (isModelJSON(l) ? modelFromJSON(l as unknown as ModelJSON) : layerFromJSON(l))): LayersModel {
   const where = `modelFromJSON(${j.config?.name ?? '?'})`;
   if (!Array.isArray(j.config?.layers) || !Array.isArray(j.config.inputLayers) || !Array.isArray(j.config.outputLayers)) {
     throw new Error(`${where}: expected config { name, layers, inputLayers, outputLayers }`);
@@ -46,9 +49,12 @@ function graphFromJSON(j: GraphModelJSON): LayersModel {
   const made = new Map<string, { apply(x: SymbolicTensor | SymbolicTensor[]): SymbolicTensor; input?: SymbolicTensor }>();
   for (const l of j.config.layers) {
     if (made.has(l.name)) throw new Error(`${where}: two layers are named '${l.name}'`);
-    if (isModelJSON(l)) { made.set(l.name, modelFromJSON(l as unknown as ModelJSON)); continue; }
-    const layer: Layer = l.className === 'InputLayer' ? new InputLayer(toInputArgs(l.config)) : layerFromJSON(l);
-    made.set(l.name, layer instanceof InputLayer ? { apply: () => { throw new Error('unreachable'); }, input: inputTensorOf(layer) } : layer);
+    if (l.className === 'InputLayer') {
+      const layer = new InputLayer(toInputArgs(l.config));
+      made.set(l.name, { apply: () => { throw new Error(`${where}: input layer '${l.name}' has inbound nodes`); }, input: inputTensorOf(layer) });
+      continue;
+    }
+    made.set(l.name, make(l));
   }
   const outputs = new Map<string, SymbolicTensor[]>();
   for (const l of j.config.layers) { const m = made.get(l.name)!; if (m.input) outputs.set(l.name, [m.input]); }
