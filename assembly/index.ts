@@ -18,6 +18,7 @@ export * from './kernels/dropout';
 export * from './kernels/conv';
 export * from './kernels/pooling';
 export * from './kernels/recurrent';
+export * from './kernels/merge';
 
 /** First byte above static data and the packing scratch of `threads` threads: where the JS allocator may start. */
 export function heapBase(threads: i32): usize {

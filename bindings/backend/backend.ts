@@ -267,6 +267,45 @@ export interface Kernels {
   embeddingForward(Y: number, E: number, ids: number, n: number, dim: number, inputDim: number): number;
   /** dE[ids[i]] += dY (n, dim)[i]. */
   embeddingBackward(dE: number, dY: number, ids: number, n: number, dim: number): void;
+
+  // ---- merge layers (assembly/kernels/merge.ts) -------------------------------------------------
+  // Add, Subtract and Average are the memory helpers (copy, addInto, axpy, scale); these are the rest.
+  /** Y[i] *= X[i] (Multiply's forward, one input at a time). */
+  mulInto(Y: number, X: number, n: number): void;
+  /** Y[i] += A[i]·B[i] (the relaxed wasm build may fuse the multiply-add). */
+  mulAdd(Y: number, A: number, B: number, n: number): void;
+  /**
+   * One input of Maximum (sign = +1) or Minimum (sign = −1); Arg is int32 (n), the winning input.
+   * k = 0: Y = X, Arg = 0. k > 0: where sign·X[i] > sign·Y[i] (strictly: a tie stays with the
+   * earlier input), Y[i] = X[i] and Arg[i] = k. NaN compares false: a NaN of input 0 stays in Y,
+   * a NaN of a later input is never taken. The cores agree bitwise.
+   */
+  extremumStep(Y: number, Arg: number, X: number, n: number, k: number, sign: number): void;
+  /** dX[i] += dY[i] where Arg[i] = k (unselected elements keep their bits). */
+  extremumBackward(dX: number, dY: number, Arg: number, n: number, k: number): void;
+  /** Y (rows, yStride)[r, yOffset + c] = X (rows, cols)[r, c]: one input of Concatenate. */
+  copyColumns(Y: number, X: number, rows: number, cols: number, yStride: number, yOffset: number): void;
+  /** dX (rows, cols)[r, c] += dY (rows, yStride)[r, yOffset + c]: Concatenate's backward for one input. */
+  addColumnsFrom(dX: number, dY: number, rows: number, cols: number, yStride: number, yOffset: number): void;
+  /**
+   * gemm on each of `batch` dense blocks: C_b (M, N) = alpha·op(A_b)·op(B_b) + beta·C_b, with A_b
+   * at A + 4·b·M·K bytes, B_b at B + 4·b·K·N, C_b at C + 4·b·M·N; op and storage as in gemm.
+   * Runs on the calling thread (a thread pool does not split it).
+   */
+  gemmBatched(C: number, A: number, B: number, batch: number, M: number, N: number, K: number,
+    transA: number, transB: number, alpha: number, beta: number): void;
+  /**
+   * X, Y (outer, len, inner) normalized along len; InvNorm (outer, inner). s = Σ_l X[o, l, i]²
+   * (f32 in wasm, f64 in js); InvNorm = 1/√max(s, epsilon); Y = X·InvNorm (Keras l2_normalize:
+   * epsilon 1e-12 by default; a zero vector gives Y = 0).
+   */
+  l2NormalizeForward(Y: number, InvNorm: number, X: number, outer: number, len: number, inner: number, epsilon: number): void;
+  /**
+   * dX += the gradient of l2NormalizeForward, given its Y and InvNorm, s recomputed from X:
+   * s > epsilon: InvNorm·(dY − Y·Σ_l dY·Y); s ≤ epsilon (the norm clamped to a constant): InvNorm·dY.
+   */
+  l2NormalizeBackward(dX: number, dY: number, Y: number, InvNorm: number, X: number,
+    outer: number, len: number, inner: number, epsilon: number): void;
 }
 
 /** A backend: kernels plus the linear memory they run over. */

@@ -22,6 +22,7 @@ import * as dropoutKernels from './js/dropout.js';
 import * as convKernels from './js/conv.js';
 import * as poolingKernels from './js/pooling.js';
 import * as recurrentKernels from './js/recurrent.js';
+import * as mergeKernels from './js/merge.js';
 
 type HeapKernels = { [K in keyof Kernels]: (h: Heap, ...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> };
 
@@ -31,6 +32,7 @@ const kernels: HeapKernels = {
   ...normalizationKernels, ...dropoutKernels,
   ...convKernels, ...poolingKernels,
   ...recurrentKernels,
+  ...mergeKernels,
 };
 
 /** Bytes below this are never handed out, so that pointer 0 can mean "none". */
