@@ -20,7 +20,7 @@ import { lstm } from './lstm.js';
 import { gru } from './gru.js';
 import { embedding } from './embedding.js';
 import { timeDistributed } from './time-distributed.js';
-import { add, subtract, average } from './merge.js';
+import { add, subtract, average, multiply, maximum, minimum, concatenate, dot } from './merge.js';
 
 export { Layer } from './layer.js';
 export type { LayerArgs, KernelLayerArgs, Weight } from './layer.js';
@@ -70,10 +70,11 @@ export type { TimeDistributedArgs } from './time-distributed.js';
 export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batchNormalization, layerNormalization, dropout,
   conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d, flatten, reshape, zeroPadding2d,
   simpleRNN, lstm, gru, embedding, timeDistributed,
-  add, subtract, average,
+  add, subtract, average, multiply, maximum, minimum, concatenate, dot,
 };
 
-export { Merge, Add, Subtract, Average } from './merge.js';
+export { Merge, Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';
+export type { ConcatenateArgs, DotArgs } from './merge.js';
 
 export { Residual };
 export type { ResidualArgs } from './residual.js';

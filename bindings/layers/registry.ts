@@ -25,7 +25,7 @@ import { LSTM } from './lstm.js';
 import { GRU } from './gru.js';
 import { Embedding } from './embedding.js';
 import { TimeDistributed } from './time-distributed.js';
-import { Add, Subtract, Average } from './merge.js';
+import { Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';
 
 export interface LayerJSON { className: string; config: Record<string, unknown> }
 
@@ -57,6 +57,11 @@ const registry = new Map<string, Factory>([
   ['Add', plain(Add)],
   ['Subtract', plain(Subtract)],
   ['Average', plain(Average)],
+  ['Multiply', plain(Multiply)],
+  ['Maximum', plain(Maximum)],
+  ['Minimum', plain(Minimum)],
+  ['Concatenate', plain(Concatenate)],
+  ['Dot', plain(Dot)],
   ['Residual', (c) => new Residual({ ...c, layers: (c.layers as LayerJSON[]).map(layerFromJSON) } as never)],
 ]);
 
