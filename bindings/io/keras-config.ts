@@ -99,7 +99,10 @@ function recurrent(): KerasLayerEntry {
 
 /** The name each weight of these layers has in a file, in getWeights() order. */
 export function savedWeightNames(layers: readonly Layer[]): string[] {
-  return layers.flatMap((l) => l.weights.map((w) => `${kerasLayers[l.className]?.weightsNamedByWrapper ? l.name : w.owner}/${w.name}`));
+  // Each weight once (a layer shared with a nested model is listed by both), as getWeights lists them.
+  const seen = new Set<unknown>();
+  return layers.flatMap((l) => l.weights.filter((w) => !seen.has(w) && seen.add(w))
+    .map((w) => `${kerasLayers[l.className]?.weightsNamedByWrapper ? l.name : w.owner}/${w.name}`));
 }
 
 /** Keys every Keras layer config may carry that keelnet takes elsewhere (the model's input shape) or not at all. */

@@ -1,5 +1,6 @@
 /**
- * loadModel(url): a TF.js Layers model (model.json + weights) as a new keelnet Sequential.
+ * loadModel(url): a TF.js Layers model (model.json + weights) as a new keelnet model: a
+ * Sequential, or a functional graph (class Model; Keras 3's Functional config shape too).
  *
  * Four steps, as tfjs-layers: parse the topology (unwrapping Keras's model_config, accepting the
  * legacy bare list of layers), build the layers, decode the weights (shards concatenated per
@@ -10,6 +11,9 @@
  */
 import type { Layer } from '../layers/layer.js';
 import { Sequential } from '../models/sequential.js';
+import type { LayersModel } from '../models/layers-model.js';
+import { modelFromJSON } from '../models/functional.js';
+import { graphFromKeras, isGraphClass, type NestedModelEntry } from './graph-topology.js';
 import { Tensor } from '../tensor.js';
 import { handlerFor } from './handlers.js';
 import { buildLayer, layerFromKeras, savedWeightNames, type ReadContext } from './keras-config.js';
@@ -18,7 +22,7 @@ import { concatBuffers, decodeWeights, type NamedWeight } from './weights.js';
 
 type Dict = Record<string, unknown>;
 
-export async function loadModel(source: string | IOHandler): Promise<Sequential> {
+export async function loadModel(source: string | IOHandler): Promise<LayersModel> {
   const handler = typeof source === 'string' ? handlerFor(source) : source;
   const where = typeof source === 'string' ? source : 'loadModel';
   if (!handler || typeof handler.load !== 'function') throw new Error(`loadModel: ${where} cannot be loaded from (no load())`);
@@ -26,7 +30,7 @@ export async function loadModel(source: string | IOHandler): Promise<Sequential>
 }
 
 /** A model from in-memory artifacts (what an IOHandler's load() returns). */
-export function modelFromArtifacts(a: ModelArtifacts, where = 'loadModel'): Sequential {
+export function modelFromArtifacts(a: ModelArtifacts, where = 'loadModel'): LayersModel {
   if (!a || a.modelTopology == null) throw new Error(`${where}: the artifacts have no modelTopology`);
   const ctx: ReadContext = { where, fromKeelnet: typeof a.generatedBy === 'string' && a.generatedBy.startsWith('keelnet') };
   const weights = decodeWeights(a.weightSpecs ?? [], concatBuffers(a.weightData), where);
@@ -51,12 +55,20 @@ function declaredShape(config: Dict, where: string): number[] | undefined {
   return shape as number[];
 }
 
-/** A Keras Sequential topology → an (unbuilt-weights) keelnet Sequential. */
-export function modelFromTopology(topology: unknown, ctx: ReadContext): Sequential {
+/** A Keras topology (Sequential, or a graph: TF.js Model, Keras 3 Functional) → a keelnet model with fresh weights. */
+export function modelFromTopology(topology: unknown, ctx: ReadContext): LayersModel {
   let t = topology as Dict;
   if (t && typeof t === 'object' && t.model_config) t = t.model_config as Dict;
+  if (t && typeof t === 'object' && isGraphClass(t.class_name)) {
+    const json = graphFromKeras(t, ctx, modelFromTopology);
+    try {
+      return modelFromJSON(json, (l) => (l as NestedModelEntry).model ?? buildLayer(l, `${ctx.where}: layer '${l.name}' (${l.className})`));
+    } catch (e) {
+      throw new Error(`${ctx.where}: ${(e as Error).message}`);
+    }
+  }
   if (!t || typeof t !== 'object' || t.class_name !== 'Sequential') {
-    throw new Error(`${ctx.where}: keelnet loads Sequential models; this topology is ${JSON.stringify(t?.class_name ?? t)?.slice(0, 60)}`);
+    throw new Error(`${ctx.where}: keelnet loads Sequential and functional (Model, Functional) models; this topology is ${JSON.stringify(t?.class_name ?? t)?.slice(0, 60)}`);
   }
   const config = t.config as Dict | Dict[];
   const list = Array.isArray(config) ? config : config?.layers;
@@ -98,7 +110,7 @@ function shortName(name: string): string {
 }
 
 /** Match the decoded weights to the model's by name, check them all, then set them at once. */
-function assignWeights(model: Sequential, weights: NamedWeight[], where: string): void {
+function assignWeights(model: LayersModel, weights: NamedWeight[], where: string): void {
   try {
     model.build();
   } catch (e) {
@@ -112,7 +124,7 @@ function assignWeights(model: Sequential, weights: NamedWeight[], where: string)
   }
   const used = new Set<string>();
   const names = savedWeightNames(model.layers);
-  const tensors = model.layers.flatMap((l) => l.weights).map((w, i) => {
+  const tensors = model.engine.params.weights.map((w, i) => {
     const full = names[i];
     const got = byName.get(full);
     if (!got) {

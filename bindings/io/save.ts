@@ -7,7 +7,8 @@ import type { Layer } from '../layers/layer.js';
 import type { ModelJSON as KeelnetModelJSON } from '../models/model-json.js';
 import type { Tensor } from '../tensor.js';
 import { handlerFor } from './handlers.js';
-import { layerToKeras, savedWeightNames } from './keras-config.js';
+import { savedWeightNames } from './keras-config.js';
+import { modelToKeras } from './graph-topology.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from './types.js';
 import { encodeWeights } from './weights.js';
 
@@ -23,15 +24,9 @@ export interface SavableModel {
   getWeights(): Tensor[];
 }
 
-/** The Keras `modelTopology` of a keelnet model config: snake_case, the first layer with batch_input_shape. */
+/** The Keras `modelTopology` of a keelnet model config: snake_case; a chain's first layer with batch_input_shape, a graph's inbound nodes. */
 export function kerasTopology(json: KeelnetModelJSON): Record<string, unknown> {
-  const layers = json.config.layers.map((l, i) => {
-    const k = layerToKeras(l) as { class_name: string; config: Record<string, unknown> };
-    const shape = l.config.inputShape as number[] | undefined;
-    if (i === 0 && shape) Object.assign(k.config, { batch_input_shape: [null, ...shape], dtype: 'float32' });
-    return k;
-  });
-  return { class_name: 'Sequential', config: { name: json.config.name, layers }, keras_version: KERAS_VERSION, backend: 'tensor_flow.js' };
+  return { ...modelToKeras(json), keras_version: KERAS_VERSION, backend: 'tensor_flow.js' };
 }
 
 /** The artifacts TF.js's LayersModel.save would produce: topology, weight specs, little-endian float32 bytes. */

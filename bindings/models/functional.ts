@@ -56,21 +56,24 @@ function graphFromJSON(j: GraphModelJSON, make: LayerMaker = (l) => (isModelJSON
     }
     made.set(l.name, make(l));
   }
-  const outputs = new Map<string, SymbolicTensor[]>();
-  for (const l of j.config.layers) { const m = made.get(l.name)!; if (m.input) outputs.set(l.name, [m.input]); }
-  const pending = j.config.layers.flatMap((l) => (made.get(l.name)!.input ? [] : l.inboundNodes.map((node, k) => ({ l, node, k }))));
+  // Node numbers per layer; a nested model's count from 1 (its node 0 is its own graph, as in Keras and TF.js).
+  const outputs = new Map<string, (SymbolicTensor | undefined)[]>();
+  for (const l of j.config.layers) {
+    const m = made.get(l.name)!;
+    outputs.set(l.name, m.input ? [m.input] : m instanceof LayersModel ? [undefined] : []);
+  }
+  const pending = j.config.layers.flatMap((l) => (made.get(l.name)!.input ? [] : l.inboundNodes.map((node) => ({ l, node }))));
   // Each layer's nodes are created in index order.
   while (pending.length) {
-    const i = pending.findIndex(({ l, node, k }) => (outputs.get(l.name)?.length ?? 0) === k
-      && node.every(([name, idx]) => (outputs.get(name)?.length ?? 0) > idx));
+    const i = pending.findIndex(({ l, node }) => pending.find((p) => p.l === l)!.node === node
+      && node.every(([name, idx]) => outputs.get(name)?.[idx] !== undefined));
     if (i < 0) {
       const { l } = pending[0];
       throw new Error(`${where}: the inputs of layer '${l.name}' are never computed (unknown layer names or a cycle in inbound_nodes)`);
     }
     const { l, node } = pending.splice(i, 1)[0];
-    const ins = node.map(([name, idx]) => outputs.get(name)![idx]);
-    const out = made.get(l.name)!.apply(ins.length === 1 ? ins[0] : ins);
-    outputs.set(l.name, [...(outputs.get(l.name) ?? []), out]);
+    const ins = node.map(([name, idx]) => outputs.get(name)![idx]!);
+    outputs.get(l.name)!.push(made.get(l.name)!.apply(ins.length === 1 ? ins[0] : ins));
   }
   const ref = ([name, idx]: [string, number, number]) => {
     const t = outputs.get(name)?.[idx];

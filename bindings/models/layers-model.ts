@@ -678,12 +678,13 @@ export class ModelLayer extends Layer {
 
 /** The functional config of a graph: layers with their inbound nodes, input and output layers (TF.js `Model`). */
 export function graphToJSON(name: string, g: Topology): GraphModelJSON {
-  // Node indices count each layer's nodes within this model, in run order.
+  // Node indices count each layer's nodes within this model, in run order — from 1 for a nested
+  // model, whose node 0 is its own graph in Keras and TF.js (Keras's _should_skip_first_node).
   const nodeIndex = new Map<unknown, number>();
   const perLayer = new Map<unknown, number>();
   const number = (node: unknown, layer: unknown) => {
     if (nodeIndex.has(node)) return;
-    const k = perLayer.get(layer) ?? 0;
+    const k = perLayer.get(layer) ?? (layer instanceof ModelLayer ? 1 : 0);
     nodeIndex.set(node, k);
     perLayer.set(layer, k + 1);
   };

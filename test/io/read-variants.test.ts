@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Sequential, layers, loadModel, modelFromArtifacts, modelToArtifacts, ready, setSeed, tensor, type ModelArtifacts, type WeightSpec } from '../../bindings/index.js';
+import { LayersModel, Sequential, Tensor, layers, loadModel, modelFromArtifacts, modelToArtifacts, ready, setSeed, tensor, type ModelArtifacts, type WeightSpec } from '../../bindings/index.js';
 import { randomArray } from '../helpers/close.js';
 
 let root: string, model: Sequential, artifacts: ModelArtifacts;
@@ -31,7 +31,7 @@ afterAll(async () => { await rm(root, { recursive: true, force: true }); });
 
 const bytes = () => new Uint8Array(artifacts.weightData as ArrayBuffer);
 const specs = () => artifacts.weightSpecs as WeightSpec[];
-const predictions = (m: Sequential) => Array.from(m.predict(x).dataSync());
+const predictions = (m: LayersModel) => Array.from((m.predict(x) as Tensor).dataSync());
 
 it('weights sharded over three files (one weight spanning two) in two manifest groups', async () => {
   const dir = join(root, 'sharded');

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Sequential, initializers, layers, loadModel, ready, regularizers, setBackend, setSeed, tensor } from '../../bindings/index.js';
+import { Sequential, Tensor, initializers, layers, loadModel, ready, regularizers, setBackend, setSeed, tensor } from '../../bindings/index.js';
 import { blobs } from '../helpers/models.js';
 import { randomArray } from '../helpers/close.js';
 
@@ -116,7 +116,7 @@ describe.each(['wasm', 'js'] as const)('keelnet → file → keelnet on %s', (ba
     expect(copy.name).toBe(model.name);
     expect(copy.layers.map((l) => l.name)).toEqual(model.layers.map((l) => l.name));
     expect(copy.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(model.getWeights().map((w) => Array.from(w.dataSync())));
-    expect(Array.from(copy.predict(wide).dataSync())).toEqual(Array.from(model.predict(wide).dataSync()));
+    expect(Array.from((copy.predict(wide) as Tensor).dataSync())).toEqual(Array.from(model.predict(wide).dataSync()));
 
     await copy.save(`file://${dir}/mlp-${backend}-again`);
     expect(await readFile(`${dir}/mlp-${backend}-again/model.json`, 'utf8')).toBe(await readFile(`${dir}/mlp-${backend}/model.json`, 'utf8'));
@@ -131,7 +131,7 @@ describe.each(['wasm', 'js'] as const)('keelnet → file → keelnet on %s', (ba
     await model.save(`file://${dir}/cnn-${backend}`);
     const copy = await loadModel(`file://${dir}/cnn-${backend}`);
     const x = tensor(randomArray(3 * 72, 5), [3, 6, 6, 2]);
-    expect(Array.from(copy.predict(x).dataSync())).toEqual(Array.from(model.predict(x).dataSync()));
+    expect(Array.from((copy.predict(x) as Tensor).dataSync())).toEqual(Array.from(model.predict(x).dataSync()));
     expect(copy.toJSON()).toEqual(model.toJSON());
   });
 
@@ -151,7 +151,7 @@ describe.each(['wasm', 'js'] as const)('keelnet → file → keelnet on %s', (ba
     expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toContain(`${model.layers[2].name}/kernel`);
     const copy = await loadModel(`file://${dir}/rnn-${backend}`);
     const x = tensor(Float32Array.from({ length: 3 * 6 }, (_, i) => (i * 4) % 9), [3, 6]);
-    expect(Array.from(copy.predict(x).dataSync())).toEqual(Array.from(model.predict(x).dataSync()));
+    expect(Array.from((copy.predict(x) as Tensor).dataSync())).toEqual(Array.from(model.predict(x).dataSync()));
     expect(copy.toJSON()).toEqual(model.toJSON());
     await copy.save(`file://${dir}/rnn-${backend}-again`);
     expect(await readFile(`${dir}/rnn-${backend}-again/model.json`, 'utf8')).toBe(await readFile(`${dir}/rnn-${backend}/model.json`, 'utf8'));

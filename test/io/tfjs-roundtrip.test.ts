@@ -158,7 +158,7 @@ describe.each(['wasm', 'js'] as const)('TF.js → keelnet on %s', (backend) => {
     expect(model.layers.map((l) => l.className)).toEqual(
       ['Dense', 'BatchNormalization', 'Dense', 'LeakyReLU', 'Dense', 'PReLU', 'ELU', 'Dropout', 'Dense', 'Activation', 'LayerNormalization', 'Dense']);
     const x = randomArray(16 * 6, 9, -2, 2);
-    expectClose(model.predict(tensor(x, [16, 6])).dataSync(), tfPredict(m, x, [16, 6]), TOL);
+    expectClose((model.predict(tensor(x, [16, 6])) as Tensor).dataSync(), tfPredict(m, x, [16, 6]), TOL);
     // The regularizer and the momentum came across too.
     expect(model.toJSON().config.layers[0].config.kernelRegularizer).toEqual({ className: 'L2', l1: 0, l2: 0.01 });
     expect(model.toJSON().config.layers[1].config.momentum).toBe(0.9);
@@ -180,7 +180,7 @@ describe.each(['wasm', 'js'] as const)('TF.js → keelnet on %s', (backend) => {
     await m.save(directory(`${dir}/tf-cnn-${backend}`));
     const model = await loadModel(`file://${dir}/tf-cnn-${backend}`);
     const x = randomArray(4 * 162, 10, -1, 1);
-    expectClose(model.predict(tensor(x, [4, 9, 9, 2])).dataSync(), tfPredict(m, x, [4, 9, 9, 2]), TOL);
+    expectClose((model.predict(tensor(x, [4, 9, 9, 2])) as Tensor).dataSync(), tfPredict(m, x, [4, 9, 9, 2]), TOL);
   });
 
   it('a recurrent model built and saved by TF.js (LSTM with sigmoid gates) loads in keelnet and predicts the same', async () => {
@@ -195,7 +195,7 @@ describe.each(['wasm', 'js'] as const)('TF.js → keelnet on %s', (backend) => {
     await m.save(directory(`${dir}/tf-rnn-${backend}`));
     const model = await loadModel(`file://${dir}/tf-rnn-${backend}`);
     const x = Float32Array.from({ length: 4 * 7 }, (_, i) => (i * 7) % 12);
-    expectClose(model.predict(tensor(x, [4, 7])).dataSync(), tfPredict(m, x, [4, 7]), TOL);
+    expectClose((model.predict(tensor(x, [4, 7])) as Tensor).dataSync(), tfPredict(m, x, [4, 7]), TOL);
   });
 });
 
