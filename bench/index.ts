@@ -9,6 +9,10 @@
  * bench/results/latest.json plus a timestamped copy, and bench/results/gemm.svg (GFLOP/s
  * against size). Run: npm run bench
  *
+ * git tracks latest.json and gemm.svg; the timestamped copies are git-ignored (.gitignore), so a
+ * run leaves one changed file, not one more. Keep a run that README.md cites with
+ * `git add -f bench/results/<stamp>.json`.
+ *
  * Node 20 runs relaxed SIMD only behind --experimental-wasm-relaxed-simd: where the engine lacks
  * it, this script starts itself again with that flag (which changes nothing else: TF.js and
  * jax-js load the same wasm either way), so one process, one run, times every contender. It adds
@@ -229,7 +233,7 @@ const json = `${JSON.stringify(results, null, 2)}\n`;
 const stamp = info.date.replace(/[:.]/g, '-');
 await writeFile(new URL('latest.json', dir), json);
 await writeFile(new URL(`${stamp}.json`, dir), json);
-console.log(`wrote bench/results/latest.json and bench/results/${stamp}.json`);
+console.log(`wrote bench/results/latest.json and bench/results/${stamp}.json (git-ignored: git add -f it to keep it)`);
 if (gemm.length) {
   const { gemmChart } = await import('./chart.js');
   await writeFile(new URL('gemm.svg', dir), gemmChart(gemm, `${info.cpu}, Node ${info.node}`));

@@ -3,16 +3,15 @@
  * at a free port, MNIST served by the page, the MLP trained in a Web Worker for a few hundred
  * batches, live curves, accuracy above 80%, Stop, and no console errors; the CNN too when the
  * page offers it. A screenshot goes to test/artifacts/page.png.
- * Needs Debian's chromium at /usr/bin/chromium (.ci/run installs it).
+ * The browser: Debian's /usr/bin/chromium, else the one in @sparticuz/chromium (test/helpers/browser.ts).
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Download, type Page } from 'playwright-core';
+import type { Browser, Download, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 let server: ViteDevServer;
@@ -21,11 +20,9 @@ let page: Page;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
   server = await createServer({ configFile: `${root}examples/browser/vite.config.ts`, server: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
   await server.listen();
-  // playwright gives every launch a fresh, empty profile directory.
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));

@@ -5,17 +5,16 @@
  * so SharedArrayBuffer and the worker pool work), one without (ready({ threads: 2 }) warns and
  * runs on one thread). The page's runTraining trains the same seeded MLP; 2 threads must give
  * bitwise the weights of 1.
- * Needs Debian's chromium at /usr/bin/chromium (.ci/run installs it).
+ * The browser: Debian's /usr/bin/chromium, else the one in @sparticuz/chromium (test/helpers/browser.ts).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
 import type { TrainingRun } from './threads-page/main.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pageDir = fileURLToPath(new URL('./threads-page/', import.meta.url));
 
@@ -89,9 +88,8 @@ let browser: Browser;
 const servers: ViteDevServer[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
   if (!existsSync(`${root}build/keelnet-threads.wasm`)) throw new Error('build/keelnet-threads.wasm is missing: npm run build:wasm');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

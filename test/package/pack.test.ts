@@ -16,14 +16,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const bin = (name: string) => path.join(repo, 'node_modules', '.bin', name);
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let tmp: string;
 let app: string;
@@ -118,13 +116,12 @@ it('type-checks a TypeScript file that uses the API with tsc --noEmit', async ()
 });
 
 it('bundles a browser entry with Vite and runs it in Chromium, main thread and worker', async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
   await sh(process.execPath, [path.join(repo, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], app);
   const dist = path.join(app, 'dist');
   const emitted = await sh('find', ['.', '-type', 'f'], dist);
   expect(emitted).toMatch(/\.wasm/);
   const server = await serve(dist);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
