@@ -8,7 +8,6 @@
  * `Functional` or `Sequential`), written and read recursively.
  */
 import type { LayerJSON } from '../layers/registry.js';
-import type { LayersModel } from '../models/layers-model.js';
 import type { GraphLayerJSON, GraphModelJSON, ModelJSON, SequentialJSON, TensorRef } from '../models/model-json.js';
 import { layerFromKeras, layerToKeras, toPythonic, type ReadContext } from './keras-config.js';
 
@@ -16,8 +15,8 @@ type Dict = Record<string, unknown>;
 
 const isGraphClass = (c: unknown) => c === 'Model' || c === 'Functional';
 
-/** A nested model read from a file: already built, used as it is. */
-export interface NestedModelEntry extends GraphLayerJSON { model: LayersModel }
+/** A nested model read from a file: already built (by the reader's `readModel`), used as it is. */
+export interface NestedModelEntry<M> extends GraphLayerJSON { model: M }
 
 /** One InputLayer's Keras config. */
 function inputLayerToKeras(l: LayerJSON): Dict {
@@ -108,7 +107,7 @@ function inputShape(c: Dict, where: string): number[] {
  * A Keras `Model`/`Functional` topology → keelnet's graph config (layers read strictly by
  * layerFromKeras). `readModel` reads a nested model's whole config (Sequential or graph).
  */
-export function graphFromKeras(t: Dict, ctx: ReadContext, readModel: (t: Dict, ctx: ReadContext) => LayersModel): GraphModelJSON {
+export function graphFromKeras<M>(t: Dict, ctx: ReadContext, readModel: (t: Dict, ctx: ReadContext) => M): GraphModelJSON {
   const config = t.config as Dict;
   const name = typeof config?.name === 'string' ? config.name : 'model';
   const where = `${ctx.where}: model '${name}'`;
@@ -124,7 +123,7 @@ export function graphFromKeras(t: Dict, ctx: ReadContext, readModel: (t: Dict, c
       return { className: 'InputLayer', name: layerName, inboundNodes: [], config: { name: layerName, batchInputShape: [null, ...inputShape(c, `${where}: ${label}`)] } };
     }
     if (isGraphClass(cls) || cls === 'Sequential') {
-      const nested: NestedModelEntry = { className: String(cls), config: {}, name: layerName, inboundNodes: nodes,
+      const nested: NestedModelEntry<M> = { className: String(cls), config: {}, name: layerName, inboundNodes: nodes,
         model: readModel(raw, { ...ctx, where: `${ctx.where}: nested model '${layerName}'` }) };
       return nested;
     }

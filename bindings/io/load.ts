@@ -62,7 +62,7 @@ export function modelFromTopology(topology: unknown, ctx: ReadContext): LayersMo
   if (t && typeof t === 'object' && isGraphClass(t.class_name)) {
     const json = graphFromKeras(t, ctx, modelFromTopology);
     try {
-      return modelFromJSON(json, (l) => (l as NestedModelEntry).model ?? buildLayer(l, `${ctx.where}: layer '${l.name}' (${l.className})`));
+      return modelFromJSON(json, (l) => (l as NestedModelEntry<LayersModel>).model ?? buildLayer(l, `${ctx.where}: layer '${l.name}' (${l.className})`));
     } catch (e) {
       throw new Error(`${ctx.where}: ${(e as Error).message}`);
     }
