@@ -1,0 +1,38 @@
+/**
+ * The zip container of a `.keras` file, through fflate (imported on first use). Keras 3 writes
+ * three members, stored uncompressed: metadata.json, config.json, model.weights.h5 (and assets/
+ * for layers that have assets, which keelnet's do not).
+ */
+
+/** Members larger than this that also expand more than 100× are refused as decompression bombs (as Keras). */
+const BOMB_FLOOR = 256 * 1024 * 1024;
+
+/** The zip local-file-header signature, "PK\x03\x04". */
+export function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+/** The members of a zip archive by name; `where` names the file in errors. */
+export async function readZip(bytes: Uint8Array, where: string): Promise<Map<string, Uint8Array>> {
+  const { unzipSync } = await import('fflate');
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(bytes, {
+      filter: (f) => {
+        if (f.originalSize > BOMB_FLOOR && f.originalSize > 100 * f.size) {
+          throw new Error(`member '${f.name}' declares ${f.originalSize} bytes but stores ${f.size}; refusing a likely decompression bomb`);
+        }
+        return true;
+      },
+    });
+  } catch (e) {
+    throw new Error(`${where}: not a readable .keras archive (${(e as Error).message}); the zip is damaged or truncated`);
+  }
+  return new Map(Object.entries(files));
+}
+
+/** A zip of these members, in this order, stored uncompressed (as Keras writes them). */
+export async function writeZip(members: Array<[name: string, bytes: Uint8Array]>): Promise<Uint8Array> {
+  const { zipSync } = await import('fflate');
+  return zipSync(Object.fromEntries(members.map(([name, bytes]) => [name, [bytes, { level: 0 }]])));
+}
