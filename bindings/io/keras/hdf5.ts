@@ -43,6 +43,8 @@ async function h5wasm(): Promise<{ h5: H5Module; fs: H5FS }> {
   loading ??= (async () => {
     const h5 = await import('h5wasm');
     const module = await h5.ready;
+    // HDF5 errors become exceptions (with HDF5's message) instead of a trace printed to stderr.
+    module.activate_throwing_error_handler();
     return { h5, fs: module.FS as unknown as H5FS };
   })();
   return loading;
@@ -66,16 +68,23 @@ export async function readHdf5(bytes: Uint8Array, where: string): Promise<H5Grou
     try {
       file = new h5.File(path, 'r');
     } catch (e) {
-      throw new Error(`${where}: HDF5 cannot open it (${(e as Error).message}); the file is damaged or truncated`);
+      throw new Error(`${where}: HDF5 cannot open it (${hdf5Reason(e)}); the file is damaged or truncated`);
     }
     return readGroup(h5, file);
   } catch (e) {
     if ((e as Error).message.startsWith(where)) throw e;
-    throw new Error(`${where}: reading HDF5 failed (${(e as Error).message}); the file is damaged or truncated`);
+    throw new Error(`${where}: reading HDF5 failed (${hdf5Reason(e)}); the file is damaged or truncated`);
   } finally {
     file?.close();
     fs.unlink(path);
   }
+}
+
+/** HDF5's error stack runs to dozens of lines, outermost call first; its last entry says what went wrong. */
+function hdf5Reason(e: unknown): string {
+  const message = String((e as Error)?.message ?? e);
+  const entries = [...message.matchAll(/#\d+: .* in [\w.]+\(\): (.*)$/gm)].map((m) => m[1].trim());
+  return entries.length ? entries[entries.length - 1] : message.split('\n')[0];
 }
 
 function attrsOf(entity: { attrs: Record<string, { value: unknown }> }): Record<string, unknown> {

@@ -209,13 +209,13 @@ export function readOptimizerState(opt: Optimizer, layers: readonly Layer[], var
   const scalar = (v: FoundVariable, what: string): number => {
     const values = v.dataset.values;
     const x = Array.isArray(values) || values instanceof Float32Array ? Number(values[0]) : NaN;
-    if (v.dataset.shape.length !== 0 || !Number.isFinite(x)) throw new Error(`${label}: ${what} (${v.path}) is not a finite scalar`);
+    if (v.dataset.shape.length !== 0 || !Number.isFinite(x)) throw new Error(`${label}: ${what} at ${v.path} is not a finite scalar`);
     return x;
   };
   const iterations = scalar(vars[0], 'iteration');
-  if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`${label}: iteration (${vars[0].path}) is ${iterations}, not a count`);
+  if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`${label}: iteration at ${vars[0].path} is ${iterations}, not a count`);
   const learningRate = scalar(vars[1], 'learning_rate');
-  if (!(learningRate >= 0)) throw new Error(`${label}: learning_rate (${vars[1].path}) is ${learningRate}`);
+  if (!(learningRate >= 0)) throw new Error(`${label}: learning_rate at ${vars[1].path} is ${learningRate}`);
   const total = weights.reduce((s, w) => s + w.size, 0);
   const buffers = new Map<number, Float32Array>();
   if (vars.length === expected && expected > 2) {
@@ -236,7 +236,8 @@ export function readOptimizerState(opt: Optimizer, layers: readonly Layer[], var
     iterations, learningRate, buffers,
     apply() {
       opt.iterations = iterations;
-      opt.learningRate = learningRate;
+      // Keras keeps the rate as float32: the compile_config's value stands unless the file's differs (a callback changed it).
+      if (Math.fround(opt.learningRate) !== Math.fround(learningRate)) opt.learningRate = learningRate;
       if (buffers.size === 0) return;
       const { be, buffer, floats } = stateAccess(opt);
       if (floats !== total) throw new Error(`${label}: the optimizer spans ${floats} floats; the model's trainable weights ${total}`);

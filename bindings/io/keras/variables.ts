@@ -165,13 +165,13 @@ export function legacyFileOptimizerVariables(root: H5Group, where: string): Foun
 export function checkedValues(v: FoundVariable, shape: readonly number[], what: string): Float32Array {
   const { dataset } = v;
   if (!/^[<>|=]?[fd]$/.test(dataset.dtype) || typeof dataset.values !== 'object' || dataset.values === null) {
-    throw new Error(`${what} (${v.path}) is stored as HDF5 type ${dataset.dtype}${dataset.attrs.dtype ? ` (${String(dataset.attrs.dtype)})` : ''}; keelnet reads float32 or float64 weights`);
+    throw new Error(`${what} at ${v.path} is stored as HDF5 type ${dataset.dtype}${dataset.attrs.dtype ? ` (${String(dataset.attrs.dtype)})` : ''}; keelnet reads float32 or float64 weights`);
   }
   if (dataset.shape.join(',') !== shape.join(',')) {
-    throw new Error(`${what} (${v.path}) has shape [${dataset.shape.join(', ')}] in the file; the layer needs [${shape.join(', ')}]`);
+    throw new Error(`${what} at ${v.path} has shape [${dataset.shape.join(', ')}] in the file; the layer needs [${shape.join(', ')}]`);
   }
   const values = dataset.values instanceof Float32Array ? dataset.values : Float32Array.from(dataset.values as number[]);
   const bad = values.findIndex((x) => !Number.isFinite(x));
-  if (bad >= 0) throw new Error(`${what} (${v.path}) has a non-finite value ${values[bad]} at index ${bad}`);
+  if (bad >= 0) throw new Error(`${what} at ${v.path} has a non-finite value ${values[bad]} at index ${bad}`);
   return values;
 }
