@@ -259,6 +259,16 @@ describe('keelnet-saved .keras files', () => {
     model.dispose();
   });
 
+  it("write an optimizer's options as Python floats (Keras checks isinstance(momentum, float))", async () => {
+    const model = new Sequential([layers.dense({ units: 2, inputShape: [3] })], { name: 'sgd_model' });
+    model.compile({ optimizer: optimizers.sgd({ learningRate: 1 }), loss: 'mse' });
+    const config = new TextDecoder().decode(unzipSync(await kerasArchive(model))['config.json']);
+    expect(config).toContain('"learning_rate": 1.0,');
+    expect(config).toContain('"momentum": 0.0, "nesterov": false}');
+    expect(config).toContain('"units": 2,');
+    model.dispose();
+  });
+
   it('name what Keras has no class for (Residual) instead of writing it', async () => {
     const model = new Sequential([layers.dense({ units: 4, inputShape: [4] }), layers.residual({ layers: [layers.dense({ units: 4 })], name: 'skip' })], { name: 'with_skip' });
     await expect(kerasArchive(model)).rejects.toThrow("with_skip: layer 'skip' (Residual) has no Keras 3 class");

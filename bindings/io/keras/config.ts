@@ -242,3 +242,19 @@ function checkWritable(layer: Layer, model: string): void {
   const inner = (layer as { inner?: Layer }).inner;
   if (inner) checkWritable(inner, model);
 }
+
+/**
+ * JSON for Keras, as Python's json.dumps would write it in one respect that matters: an optimizer's
+ * options are floats (0 → 0.0), because Keras checks `isinstance(x, float)` on some of them (SGD's
+ * momentum, every learning_rate), and JSON.stringify writes a whole number without a point.
+ */
+export function kerasJSON(value: unknown, floats = false): string {
+  if (typeof value === 'number') return floats && Number.isInteger(value) ? value.toFixed(1) : JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((x) => kerasJSON(x, floats)).join(', ')}]`;
+  if (isDict(value)) {
+    const optimizer = value.module === 'keras.optimizers';
+    const entries = Object.entries(value).filter(([, x]) => x !== undefined);
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}: ${kerasJSON(x, floats || (optimizer && k === 'config'))}`).join(', ')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -19,7 +19,7 @@ import type { Sequential } from '../../models/sequential.js';
 import { Tensor } from '../../tensor.js';
 import type { ReadContext } from '../keras-config.js';
 import { isZip, readZip, writeZip } from './archive.js';
-import { KERAS_FORMAT_VERSION, kerasConfigFromModel, modelFromKerasConfig } from './config.js';
+import { KERAS_FORMAT_VERSION, kerasConfigFromModel, kerasJSON, modelFromKerasConfig } from './config.js';
 import { isHdf5, readHdf5, writeHdf5, type H5WriteGroup } from './hdf5.js';
 import { compileArgsFromKeras, kerasCompileConfig, optimizerVariables, readOptimizerState, type OptimizerState } from './training.js';
 import {
@@ -68,7 +68,7 @@ export async function kerasArchive(model: Sequential, options: SaveKerasOptions 
   const metadata = { keras_version: KERAS_FORMAT_VERSION, date_saved: dateSaved(new Date()) };
   const weights = await writeHdf5(weightGroups(model, options.includeOptimizer ?? true));
   const utf8 = (s: string) => new TextEncoder().encode(s);
-  return writeZip([['metadata.json', utf8(JSON.stringify(metadata))], ['config.json', utf8(JSON.stringify(config))], ['model.weights.h5', weights]]);
+  return writeZip([['metadata.json', utf8(JSON.stringify(metadata))], ['config.json', utf8(kerasJSON(config))], ['model.weights.h5', weights]]);
 }
 
 /** Write a model as a Keras 3 `.keras` file (Node); returns the bytes written. */
