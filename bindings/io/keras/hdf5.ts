@@ -51,10 +51,8 @@ async function h5wasm(): Promise<{ h5: H5Module; fs: H5FS }> {
 }
 
 /** The 8-byte signature every HDF5 file starts with (at offset 0 when there is no user block). */
-export const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-
 export function isHdf5(bytes: Uint8Array): boolean {
-  return HDF5_SIGNATURE.every((b, i) => bytes[i] === b);
+  return [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a].every((b, i) => bytes[i] === b);
 }
 
 /** Read a whole HDF5 file into a tree; `where` names it in errors. */

@@ -15,10 +15,10 @@
  * The containers' libraries (fflate for zip, h5wasm for HDF5) are imported on first use, so an
  * application that never opens a Keras file does not load them.
  */
+
 import type { Sequential } from '../../models/sequential.js';
 import { Tensor } from '../../tensor.js';
 import type { ReadContext } from '../keras-config.js';
-import { isZip, readZip, writeZip } from './archive.js';
 import { KERAS_FORMAT_VERSION, kerasConfigFromModel, kerasJSON, modelFromKerasConfig } from './config.js';
 import { isHdf5, readHdf5, writeHdf5, type H5WriteGroup } from './hdf5.js';
 import { compileArgsFromKeras, kerasCompileConfig, optimizerVariables, readOptimizerState, type OptimizerState } from './training.js';
@@ -55,7 +55,8 @@ export async function loadKeras(source: string | Uint8Array | ArrayBuffer, optio
   const bytes = typeof source === 'string' ? await readLocalFile(source)
     : source instanceof Uint8Array ? source : source instanceof ArrayBuffer ? new Uint8Array(source) : undefined;
   if (!bytes) throw new Error(`loadKeras: expected a path or the file's bytes (Uint8Array, ArrayBuffer), got ${typeof source}`);
-  if (isZip(bytes)) return fromArchive(bytes, where, options);
+  // A zip starts with a local file header, "PK\x03\x04".
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return fromArchive(bytes, where, options);
   if (isHdf5(bytes)) return fromLegacyH5(bytes, where, options);
   throw new Error(`${where}: neither a .keras archive (zip) nor a Keras .h5 file (HDF5); ${bytes.byteLength} bytes starting ${hex(bytes.subarray(0, 8))}`);
 }
@@ -68,6 +69,7 @@ export async function kerasArchive(model: Sequential, options: SaveKerasOptions 
   const metadata = { keras_version: KERAS_FORMAT_VERSION, date_saved: dateSaved(new Date()) };
   const weights = await writeHdf5(weightGroups(model, options.includeOptimizer ?? true));
   const utf8 = (s: string) => new TextEncoder().encode(s);
+  const { writeZip } = await import('./archive.js');
   return writeZip([['metadata.json', utf8(JSON.stringify(metadata))], ['config.json', utf8(kerasJSON(config))], ['model.weights.h5', weights]]);
 }
 
@@ -86,7 +88,8 @@ export async function saveKeras(model: Sequential, path: string, options: SaveKe
 // --- reading ---------------------------------------------------------------------------------------
 
 async function fromArchive(bytes: Uint8Array, where: string, options: LoadKerasOptions): Promise<Sequential> {
-  const members = await readZip(bytes, where);
+  const { readZip } = await import('./archive.js');
+  const members = readZip(bytes, where);
   const configBytes = members.get('config.json');
   if (!configBytes) throw new Error(`${where}: the archive has no config.json (it holds ${[...members.keys()].join(', ') || 'nothing'}); it is not a Keras 3 model file`);
   const config = parseJSON(new TextDecoder().decode(configBytes), `${where}: config.json`);
@@ -209,7 +212,7 @@ async function nodeFs(path: string): Promise<typeof import('node:fs/promises')> 
   if (typeof process === 'undefined' || !process.versions?.node) {
     throw new Error(`'${path}': reading and writing paths needs Node; in a browser pass the bytes to loadKeras, and save with kerasArchive`);
   }
-  return import('node:fs/promises');
+  return import(/* @vite-ignore */ 'node:fs/promises');
 }
 
 async function readLocalFile(path: string): Promise<Uint8Array> {
