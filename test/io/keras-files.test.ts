@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Sequential, layers, optimizers, ready, regularizers, setSeed, tensor, type Tensor } from '../../bindings/index.js';
-import { kerasArchive, loadKeras, saveKeras } from '../../bindings/io/keras/index.js';
-import { writeHdf5 } from '../../bindings/io/keras/hdf5.js';
+import { kerasArchive, kerasH5, loadKeras, saveKeras } from '../../bindings/io/keras/index.js';
+import { h5Get, readHdf5, writeHdf5 } from '../../bindings/io/keras/hdf5.js';
 import { expectClose, randomArray } from '../helpers/close.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/keras');
@@ -183,14 +183,14 @@ function adamTrained(): { model: Sequential; x: Tensor; y: Tensor; next: { x: Te
 const out = process.env.KEELNET_KERAS_OUT;
 const tensorJSON = (t: Tensor) => ({ shape: [...t.shape], values: Array.from(t.values) });
 
-describe('keelnet-saved .keras files', () => {
+describe.each(['keras', 'h5'])('keelnet-saved .%s files', (ext) => {
   it('load back in keelnet with the same config, weights and predictions', async () => {
     if (out) await mkdir(out, { recursive: true });
     const fromKeras = await Promise.all(SEQUENTIAL.map(async (name) => ({
       name: `resaved_${name}`, model: await loadKeras(fixture(`${name}.keras`)), x: asTensor((await readJSON<Expected>(fixture(`${name}.json`))).inputs[0]),
     })));
     for (const { name, model, x } of [...keelnetModels(), ...fromKeras]) {
-      const path = join(dir, `${name}.keras`);
+      const path = join(dir, `${name}.${ext}`);
       const { bytes } = await saveKeras(model, path);
       expect(bytes).toBeGreaterThan(1000);
       const back = await loadKeras(path);
@@ -200,7 +200,7 @@ describe('keelnet-saved .keras files', () => {
       const y = model.predict(x);
       expect(back.predict(x).values).toEqual(y.values);
       if (out) {
-        await writeFile(join(out, `${name}.keras`), await readFile(path));
+        await writeFile(join(out, `${name}.${ext}`), await readFile(path));
         await writeFile(join(out, `${name}.json`), JSON.stringify({ inputs: [tensorJSON(x)], outputs: [tensorJSON(y)] }));
       }
       model.dispose();
@@ -210,12 +210,12 @@ describe('keelnet-saved .keras files', () => {
 
   it('carry the Adam state: the next step after loading equals the next step without saving', async () => {
     const { model, next } = adamTrained();
-    const path = join(dir, 'keelnet_adam.keras');
+    const path = join(dir, `keelnet_adam.${ext}`);
     await saveKeras(model, path);
     const back = await loadKeras(path);
     expect(back.optimizer?.iterations).toBe(3);
     expect(back.compileConfig).toEqual(model.compileConfig);
-    if (out) await writeFile(join(out, 'keelnet_adam.keras'), await readFile(path));
+    if (out) await writeFile(join(out, `keelnet_adam.${ext}`), await readFile(path));
     const a = model.trainOnBatch(next.x, next.y), b = back.trainOnBatch(next.x, next.y);
     expect(b).toEqual(a);
     back.getWeights().forEach((w, i) => expect(w.values).toEqual(model.getWeights()[i].values));
@@ -228,7 +228,9 @@ describe('keelnet-saved .keras files', () => {
     model.dispose();
     back.dispose();
   });
+});
 
+describe('keelnet-saved files', () => {
   it("hold the layout Keras 3's saving_lib writes", async () => {
     const { model } = adamTrained();
     const members = unzipSync(await kerasArchive(model));
@@ -247,7 +249,6 @@ describe('keelnet-saved .keras files', () => {
       optimizer: { module: 'keras.optimizers', class_name: 'Adam', config: { learning_rate: 0.02, beta_1: 0.9, use_ema: false } },
       loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'],
     });
-    const { readHdf5, h5Get } = await import('../../bindings/io/keras/hdf5.js');
     const tree = await readHdf5(members['model.weights.h5'], 'model.weights.h5');
     const shapeAt = (p: string) => { const n = h5Get(tree, p); return n?.kind === 'dataset' ? n.shape : undefined; };
     expect(shapeAt('layers/dense/vars/0')).toEqual([4, 6]);
@@ -257,6 +258,44 @@ describe('keelnet-saved .keras files', () => {
     expect([0, 1, 2, 3, 9].map((i) => shapeAt(`optimizer/vars/${i}`))).toEqual([[], [], [4, 6], [4, 6], [3]]);
     expect(h5Get(tree, 'optimizer/vars/10')).toBeUndefined();
     model.dispose();
+  });
+
+  it("hold the legacy .h5 layout Keras's legacy_h5_format writes", async () => {
+    const { model } = adamTrained();
+    const tree = await readHdf5(await kerasH5(model), 'legacy.h5');
+    expect(JSON.parse(tree.attrs.model_config as string)).toMatchObject({ class_name: 'Sequential', config: { name: 'keelnet_adam', layers: [{ class_name: 'InputLayer' }, { class_name: 'Dense' }, { class_name: 'Dense' }] } });
+    expect(JSON.parse(tree.attrs.training_config as string)).toMatchObject({ loss: 'sparse_categorical_crossentropy', optimizer_config: { class_name: 'Adam', config: { learning_rate: 0.02 } } });
+    expect(tree.attrs.training_config).toContain('"amsgrad": false');
+    expect(tree.attrs.keras_version).toBe('3.15.1');
+    const [first, second] = model.layers.map((l) => l.name);
+    expect(h5Get(tree, 'model_weights')?.attrs.layer_names).toEqual([first, second]);
+    expect(h5Get(tree, `model_weights/${first}`)?.attrs.weight_names).toEqual([`keelnet_adam/${first}/kernel`, `keelnet_adam/${first}/bias`]);
+    const kernel = h5Get(tree, `model_weights/${first}/keelnet_adam/${first}/kernel`);
+    expect(kernel?.kind === 'dataset' && kernel.shape).toEqual([4, 6]);
+    const names = h5Get(tree, 'optimizer_weights')?.attrs.weight_names as string[];
+    expect(names.slice(0, 4)).toEqual(['adam/iteration', 'adam/learning_rate', `adam/keelnet_adam_${first}_kernel_momentum`, `adam/keelnet_adam_${first}_kernel_velocity`]);
+    expect(names).toHaveLength(10);
+    model.dispose();
+  });
+
+  it('read legacy name lists split over name0, name1, … (as Keras splits lists over 64 KB)', async () => {
+    const { model } = adamTrained();
+    const tree = await readHdf5(await kerasH5(model, { includeOptimizer: false }), 'legacy.h5');
+    const [first, second] = model.layers.map((l) => l.name);
+    const weights = model.getWeights();
+    const group = (layer: string, k: number) => ({
+      attrs: { weight_names0: [`m/${layer}/kernel`], weight_names1: [`m/${layer}/bias`] },
+      datasets: [{ name: 'kernel', shape: [...weights[k].shape], values: weights[k].values as Float32Array }, { name: 'bias', shape: [...weights[k + 1].shape], values: weights[k + 1].values as Float32Array }],
+    });
+    const path = join(dir, 'chunked.h5');
+    await writeFile(path, await writeHdf5([
+      ['model_weights', { attrs: { layer_names0: [first], layer_names1: [second] } }],
+      [`model_weights/${first}`, { attrs: group(first, 0).attrs }], [`model_weights/${first}/m/${first}`, { datasets: group(first, 0).datasets }],
+      [`model_weights/${second}`, { attrs: group(second, 2).attrs }], [`model_weights/${second}/m/${second}`, { datasets: group(second, 2).datasets }],
+    ], { model_config: tree.attrs.model_config as string, keras_version: '3.15.1' }));
+    const back = await loadKeras(path);
+    back.getWeights().forEach((w, i) => expect(w.values).toEqual(weights[i].values));
+    for (const m of [model, back]) m.dispose();
   });
 
   it("write an optimizer's options as Python floats (Keras checks isinstance(momentum, float))", async () => {
@@ -272,7 +311,7 @@ describe('keelnet-saved .keras files', () => {
   it('name what Keras has no class for (Residual) instead of writing it', async () => {
     const model = new Sequential([layers.dense({ units: 4, inputShape: [4] }), layers.residual({ layers: [layers.dense({ units: 4 })], name: 'skip' })], { name: 'with_skip' });
     await expect(kerasArchive(model)).rejects.toThrow("with_skip: layer 'skip' (Residual) has no Keras 3 class");
-    await expect(saveKeras(model, join(dir, 'm.json'))).rejects.toThrow("saveKeras: '" + join(dir, 'm.json') + "' does not end in .keras");
+    await expect(saveKeras(model, join(dir, 'm.json'))).rejects.toThrow("saveKeras: '" + join(dir, 'm.json') + "' ends in neither .keras nor .h5");
     model.dispose();
   });
 });

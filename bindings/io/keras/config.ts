@@ -246,15 +246,16 @@ function checkWritable(layer: Layer, model: string): void {
 /**
  * JSON for Keras, as Python's json.dumps would write it in one respect that matters: an optimizer's
  * options are floats (0 → 0.0), because Keras checks `isinstance(x, float)` on some of them (SGD's
- * momentum, every learning_rate), and JSON.stringify writes a whole number without a point.
+ * momentum, every learning_rate), and JSON.stringify writes a whole number without a point. An
+ * optimizer is an object of module keras.optimizers, or a legacy training_config's optimizer_config.
  */
-export function kerasJSON(value: unknown, floats = false): string {
+export function kerasJSON(value: unknown, floats = false, key = ''): string {
   if (typeof value === 'number') return floats && Number.isInteger(value) ? value.toFixed(1) : JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map((x) => kerasJSON(x, floats)).join(', ')}]`;
   if (isDict(value)) {
-    const optimizer = value.module === 'keras.optimizers';
+    const optimizer = value.module === 'keras.optimizers' || key === 'optimizer_config';
     const entries = Object.entries(value).filter(([, x]) => x !== undefined);
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}: ${kerasJSON(x, floats || (optimizer && k === 'config'))}`).join(', ')}}`;
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}: ${kerasJSON(x, floats || (optimizer && k === 'config'), k)}`).join(', ')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }

@@ -1,7 +1,7 @@
 /**
- * Keras's own files, with no converter: `.keras` (Keras 3: a zip of config.json, metadata.json and
- * model.weights.h5) both ways, and the legacy `.h5` (`model.save('m.h5')`: the config in the
- * `model_config` attribute, weights under `model_weights/`) for reading.
+ * Keras's own files, with no converter, both ways: `.keras` (Keras 3: a zip of config.json,
+ * metadata.json and model.weights.h5) and the legacy `.h5` (`model.save('m.h5')`: the config in
+ * the `model_config` attribute, weights under `model_weights/`).
  *
  *   const model = await loadKeras('model.keras');        // or an .h5, or the bytes
  *   await model.fit(x, y);                                // resumes Keras's optimizer state
@@ -21,6 +21,7 @@ import { Tensor } from '../../tensor.js';
 import type { ReadContext } from '../keras-config.js';
 import { KERAS_FORMAT_VERSION, kerasConfigFromModel, kerasJSON, modelFromKerasConfig } from './config.js';
 import { isHdf5, readHdf5, writeHdf5, type H5WriteGroup } from './hdf5.js';
+import { legacyH5Layout } from './legacy.js';
 import { compileArgsFromKeras, kerasCompileConfig, optimizerVariables, readOptimizerState, type OptimizerState } from './training.js';
 import {
   checkedValues, kerasFileOptimizerVariables, kerasFileVariables, kerasLayerGroups, legacyFileOptimizerVariables,
@@ -73,13 +74,18 @@ export async function kerasArchive(model: Sequential, options: SaveKerasOptions 
   return writeZip([['metadata.json', utf8(JSON.stringify(metadata))], ['config.json', utf8(kerasJSON(config))], ['model.weights.h5', weights]]);
 }
 
-/** Write a model as a Keras 3 `.keras` file (Node); returns the bytes written. */
+/** The legacy Keras `.h5` file of a model (`model.save('m.h5')` in Keras; keras.saving.load_model reads it). */
+export async function kerasH5(model: Sequential, options: SaveKerasOptions = {}): Promise<Uint8Array> {
+  const { rootAttrs, groups } = legacyH5Layout(model, options.includeOptimizer ?? true, (v) => kerasJSON(v));
+  return writeHdf5(groups, rootAttrs);
+}
+
+/** Write a model as a Keras file (Node): a Keras 3 archive for `.keras`, the legacy HDF5 file for `.h5`. */
 export async function saveKeras(model: Sequential, path: string, options: SaveKerasOptions = {}): Promise<{ bytes: number }> {
   const file = path.replace(/^file:\/\//, '');
-  if (!file.endsWith('.keras')) {
-    throw new Error(`saveKeras: '${path}' does not end in .keras; Keras 3 loads an archive only by that extension (legacy .h5 is read, not written, by keelnet)`);
-  }
-  const bytes = await kerasArchive(model, options);
+  const format = file.endsWith('.keras') ? 'keras' : file.endsWith('.h5') ? 'h5' : undefined;
+  if (!format) throw new Error(`saveKeras: '${path}' ends in neither .keras nor .h5; Keras tells its formats by the extension`);
+  const bytes = format === 'keras' ? await kerasArchive(model, options) : await kerasH5(model, options);
   const fs = await nodeFs(path);
   await fs.writeFile(file, bytes);
   return { bytes: bytes.byteLength };
@@ -194,7 +200,8 @@ function weightGroups(model: Sequential, includeOptimizer: boolean): Array<[stri
   }
   const opt = model.optimizer;
   if (includeOptimizer && opt) {
-    const datasets = optimizerVariables(opt, model.layers).map((v, i) => ({ name: String(i), ...v }));
+    const datasets = optimizerVariables(opt, model.layers, (w) => `${model.name}/${w.owner}/${w.name}`)
+      .map((v, i) => ({ name: String(i), shape: v.shape, values: v.values }));
     groups.push(['optimizer/vars', { attrs: { name: opt.className.toLowerCase() }, datasets }]);
   }
   return groups;

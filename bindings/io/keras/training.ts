@@ -246,20 +246,29 @@ export function readOptimizerState(opt: Optimizer, layers: readonly Layer[], var
   };
 }
 
-/** The optimizer's variables as Keras 3 lists them (iteration, learning_rate, slots); just those two before it is attached. */
-export function optimizerVariables(opt: Optimizer, layers: readonly Layer[]): Array<{ shape: number[]; values: Float32Array | Int32Array }> {
-  const out: Array<{ shape: number[]; values: Float32Array | Int32Array }> = [
-    { shape: [], values: Int32Array.of(opt.iterations) },
-    { shape: [], values: Float32Array.of(opt.learningRate) },
+/** One optimizer variable as a file holds it; `name` is Keras's variable path with '/' → '_' (legacy .h5 lists it). */
+export interface OptimizerVariable { name: string; shape: number[]; values: Float32Array | Int32Array }
+
+/**
+ * The optimizer's variables as Keras 3 lists them (iteration, learning_rate, then the slots per
+ * trainable weight); only those two before the optimizer is attached to a built model.
+ * `weightPath` names a weight as Keras's variable.path would ('model/dense/kernel').
+ */
+export function optimizerVariables(opt: Optimizer, layers: readonly Layer[], weightPath: (w: Weight) => string): OptimizerVariable[] {
+  const out: OptimizerVariable[] = [
+    { name: 'iteration', shape: [], values: Int32Array.of(opt.iterations) },
+    { name: 'learning_rate', shape: [], values: Float32Array.of(opt.learningRate) },
   ];
   if (!opt.attached) return out;
   const { be, buffer } = stateAccess(opt);
   const weights = trainable(layers);
+  const total = weights.reduce((n, w) => n + w.size, 0);
   for (const g of slotGroups(opt)) {
-    const states = g.states.map((s) => be.read(buffer(s), weights.reduce((n, w) => n + w.size, 0)));
+    const states = g.states.map((s) => be.read(buffer(s), total));
     let offset = 0;
     for (const w of weights) {
-      for (const s of states) out.push({ shape: [...w.shape], values: s.slice(offset, offset + w.size) });
+      const base = weightPath(w).replace(/\//g, '_');
+      states.forEach((s, k) => out.push({ name: `${base}_${g.names[k]}`, shape: [...w.shape], values: s.slice(offset, offset + w.size) }));
       offset += w.size;
     }
   }

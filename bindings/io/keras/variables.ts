@@ -114,16 +114,21 @@ export function kerasFileOptimizerVariables(root: H5Group, where: string): Found
   return numberedVariables(node, 'optimizer/vars', `${where}: model.weights.h5`);
 }
 
-/** String list of an attribute (h5wasm gives a string or an array; an empty list may come as numbers). */
-function stringList(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
-  return [];
+/**
+ * A list of strings kept in attribute `name` — or, when it outgrew HDF5's 64 KB object header, in
+ * `name0`, `name1`, … (Keras's save_attributes_to_hdf5_group). h5wasm gives a string or an array;
+ * an empty list may come as an empty numeric array.
+ */
+function stringList(group: H5Group, name: string): string[] {
+  const chunks: unknown[] = [];
+  if (name in group.attrs) chunks.push(group.attrs[name]);
+  else for (let i = 0; `${name}${i}` in group.attrs; i++) chunks.push(group.attrs[`${name}${i}`]);
+  return chunks.flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []));
 }
 
 /** Datasets listed by a group's `weight_names`, in that order. */
 function listedVariables(group: H5Group, path: string, where: string): FoundVariable[] {
-  return stringList(group.attrs.weight_names).map((name) => {
+  return stringList(group, 'weight_names').map((name) => {
     const node = h5Get(group, name);
     if (node?.kind !== 'dataset') throw new Error(`${where}: ${path} lists weight '${name}' in weight_names, but has no such dataset`);
     return { path: `${path}/${name}`, dataset: node };
@@ -132,10 +137,10 @@ function listedVariables(group: H5Group, path: string, where: string): FoundVari
 
 /** The variables of each layer in a legacy Keras .h5 (`model_weights/<layer name>`). */
 export function legacyFileVariables(root: H5Group, layers: readonly Layer[], where: string): FoundLayer[] {
-  const weightsNode = root.attrs.layer_names === undefined ? h5Get(root, 'model_weights') : root;
+  const weightsNode = stringList(root, 'layer_names').length === 0 ? h5Get(root, 'model_weights') : root;
   if (weightsNode?.kind !== 'group') throw new Error(`${where}: the file has no model_weights group (is it a Keras model saved as .h5?)`);
   const base = weightsNode === root ? '' : 'model_weights/';
-  const listed = stringList(weightsNode.attrs.layer_names);
+  const listed = stringList(weightsNode, 'layer_names');
   const found = layers.map((layer) => {
     const path = `${base}${layer.name}`;
     const group = weightsNode.children.get(layer.name);
@@ -148,7 +153,7 @@ export function legacyFileVariables(root: H5Group, layers: readonly Layer[], whe
   const names = new Set(layers.map((l) => l.name));
   const stray = listed.filter((n) => !names.has(n)).filter((n) => {
     const g = weightsNode.children.get(n);
-    return g?.kind === 'group' && stringList(g.attrs.weight_names).length > 0;
+    return g?.kind === 'group' && stringList(g, 'weight_names').length > 0;
   });
   if (stray.length) throw new Error(`${where}: the file has weights for layers the model does not have: ${stray.join(', ')}`);
   return found;
