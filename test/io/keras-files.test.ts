@@ -166,13 +166,18 @@ function keelnetModels(): Array<{ name: string; model: Sequential; x: Tensor }> 
   ];
 }
 
-/** A keelnet MLP trained a few Adam steps, with a batch for the next step. */
-function adamTrained(): { model: Sequential; x: Tensor; y: Tensor; next: { x: Tensor; y: Tensor } } {
+/**
+ * A keelnet MLP trained a few Adam steps, with a batch for the next step. `frozen` puts a frozen
+ * Dense and a BatchNormalization in it: the optimizer then skips the frozen weights and the moving
+ * statistics (as Keras's model.trainable_variables does), and a training step updates the statistics.
+ */
+function adamTrained(frozen = false): { model: Sequential; x: Tensor; y: Tensor; next: { x: Tensor; y: Tensor } } {
   setSeed(3);
   const model = new Sequential([
     layers.dense({ units: 6, activation: 'tanh', inputShape: [4] }),
+    ...(frozen ? [layers.dense({ units: 5, trainable: false }), layers.batchNormalization({ momentum: 0.9 })] : []),
     layers.dense({ units: 3, activation: 'softmax' }),
-  ], { name: 'keelnet_adam' });
+  ], { name: frozen ? 'keelnet_adam_frozen' : 'keelnet_adam' });
   model.compile({ optimizer: optimizers.adam({ learningRate: 0.02 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const y = tensor(Array.from({ length: 12 }, (_, i) => i % 3), [12], 'int32');
   const x = tensor(randomArray(12 * 4, 5), [12, 4]);
@@ -208,19 +213,21 @@ describe.each(['keras', 'h5'])('keelnet-saved .%s files', (ext) => {
     }
   });
 
-  it('carry the Adam state: the next step after loading equals the next step without saving', async () => {
-    const { model, next } = adamTrained();
-    const path = join(dir, `keelnet_adam.${ext}`);
+  it.each([false, true])('carry the Adam state (frozen layer and BatchNormalization: %s): the next step after loading equals the next step without saving', async (frozen) => {
+    const { model, next } = adamTrained(frozen);
+    const name = model.name;
+    const path = join(dir, `${name}.${ext}`);
     await saveKeras(model, path);
     const back = await loadKeras(path);
     expect(back.optimizer?.iterations).toBe(3);
     expect(back.compileConfig).toEqual(model.compileConfig);
-    if (out) await writeFile(join(out, `keelnet_adam.${ext}`), await readFile(path));
+    expect(back.layers.map((l) => l.trainable)).toEqual(model.layers.map((l) => l.trainable));
+    if (out) await writeFile(join(out, `${name}.${ext}`), await readFile(path));
     const a = model.trainOnBatch(next.x, next.y), b = back.trainOnBatch(next.x, next.y);
     expect(b).toEqual(a);
     back.getWeights().forEach((w, i) => expect(w.values).toEqual(model.getWeights()[i].values));
     if (out) {
-      await writeFile(join(out, 'keelnet_adam_step.json'), JSON.stringify({
+      await writeFile(join(out, `${name}_step.json`), JSON.stringify({
         x: tensorJSON(next.x), y: Array.from(next.y.values), loss: a.loss, iterations_before: 3, iterations_after: 4,
         weights_after: model.getWeights().map(tensorJSON),
       }));
@@ -421,6 +428,7 @@ describe('corrupt or foreign Keras files', () => {
       ['mlp.keras', (c) => { c.compile_config.optimizer.config.use_ema = true; }, 'compile_config: optimizer Adam option use_ema = true is not supported by keelnet (only false)'],
       ['mlp.keras', (c) => { c.compile_config.loss = { module: 'keras.losses', class_name: 'SparseCategoricalCrossentropy', config: { ignore_class: 0 } }; },
         'compile_config: loss: SparseCategoricalCrossentropy option ignore_class = 0 is not supported (only null)'],
+      ['mlp.keras', (c) => { c.compile_config.metrics = ['accuracy', 'auc']; }, "compile_config: metrics: Unknown metric 'auc'"],
       ['mlp.keras', (c) => { c.compile_config.loss_weights = [0.5]; }, 'compile_config: loss_weights = [0.5] is not supported by keelnet (load with { compile: false } to skip compiling)'],
     ];
     for (const [name, edit, message] of cases) {

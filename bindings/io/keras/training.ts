@@ -17,6 +17,7 @@
 import type { Backend } from '../../backend/backend.js';
 import type { Layer, Weight } from '../../layers/layer.js';
 import { getLoss, type Loss } from '../../losses.js';
+import { getMetric } from '../../metrics.js';
 import type { CompileArgs, Sequential } from '../../models/sequential.js';
 import { optimizers, type Optimizer } from '../../optimizers/index.js';
 import { toSnakeCase } from '../keras-config.js';
@@ -110,11 +111,15 @@ export function compileArgsFromKeras(cc: Dict, where: string): CompileArgs & { o
   if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'string' && !(isDict(m) && typeof m.class_name === 'string'))) {
     throw new Error(`${label}: metrics ${JSON.stringify(metrics).slice(0, 80)} are not a list of metric names (keelnet models have one output)`);
   }
-  return {
-    optimizer: optimizerFromKeras(cc.optimizer ?? cc.optimizer_config, label),
-    loss,
-    metrics: metrics.map((m) => (typeof m === 'string' ? m : toSnakeCase(m.class_name as string))),
-  };
+  const names = metrics.map((m) => (typeof m === 'string' ? m : toSnakeCase(m.class_name as string)));
+  for (const name of names) {
+    try {
+      getMetric(name, loss);
+    } catch (e) {
+      throw new Error(`${label}: metrics: ${(e as Error).message} (load with { compile: false } to skip compiling)`);
+    }
+  }
+  return { optimizer: optimizerFromKeras(cc.optimizer ?? cc.optimizer_config, label), loss, metrics: names };
 }
 
 /** keelnet's compile arguments as Keras 3's compile_config. */
