@@ -105,9 +105,8 @@ async function fromArchive(bytes: Uint8Array, where: string, options: LoadKerasO
     const npz = members.has('model.weights.npz') ? ' (its weights are in model.weights.npz, which keelnet does not read; save with weights_format="h5")' : '';
     throw new Error(`${where}: the archive has no model.weights.h5${npz}`);
   }
-  const ctx = readContext(where, (metadata as Dict).keras_version);
-  const model = modelFromKerasConfig(config, ctx);
   const tree = await readHdf5(weightsBytes, `${where}: model.weights.h5`);
+  const model = modelFromKerasConfig(config, readContext(where, (metadata as Dict).keras_version));
   return finishLoad(model, where, options, (config as Dict).compile_config,
     () => kerasFileVariables(tree, model.layers, where), () => kerasFileOptimizerVariables(tree, where));
 }
@@ -118,9 +117,8 @@ async function fromLegacyH5(bytes: Uint8Array, where: string, options: LoadKeras
   if (typeof modelConfig !== 'string') {
     throw new Error(`${where}: the HDF5 file has no model_config attribute: it holds weights only (save_weights), not a model; keelnet needs the whole model (model.save)`);
   }
-  const ctx = readContext(where, tree.attrs.keras_version);
-  const model = modelFromKerasConfig(parseJSON(modelConfig, `${where}: model_config`), ctx);
   const training = typeof tree.attrs.training_config === 'string' ? parseJSON(tree.attrs.training_config, `${where}: training_config`) : undefined;
+  const model = modelFromKerasConfig(parseJSON(modelConfig, `${where}: model_config`), readContext(where, tree.attrs.keras_version));
   return finishLoad(model, where, options, training, () => legacyFileVariables(tree, model.layers, where), () => {
     const vars = legacyFileOptimizerVariables(tree, where);
     if (vars?.some((v) => v.path.endsWith(':0'))) {
