@@ -13,7 +13,12 @@
  * and the weight (with its path in the HDF5 file); a failed load disposes the half-built model.
  *
  * The containers' libraries (fflate for zip, h5wasm for HDF5) are imported on first use, so an
- * application that never opens a Keras file does not load them.
+ * application that never opens a Keras file does not load them. Measured with esbuild 0.28
+ * (minified ESM for browsers, --charset=utf8; bytes, gzip -9 in brackets): keelnet's core
+ * (Sequential, layers, loadModel) 126,344 [39,124]; this folder's own code 25,086 [8,922];
+ * archive.ts with fflate's zipSync/unzipSync 13,092 [6,380]; h5wasm 4,785,509 [1,020,158] (HDF5
+ * compiled to wasm and inlined; 5,594,567 with esbuild's default ASCII charset, 4,150,134 as npm
+ * ships it). Imported through `import('./keras/index.js')`, all three are chunks of their own.
  */
 
 import type { Sequential } from '../../models/sequential.js';
