@@ -100,6 +100,17 @@ export abstract class Optimizer {
     return this.stateBlock ? this.stateBlock + i * this.n * 4 + run.state : 0;
   }
 
+  /**
+   * The state buffers as files hold them: buffer i spans every trainable float of the model, in
+   * gradient order (io/keras reads and writes Keras's optimizer variables through it). Throws
+   * before the optimizer is attached to a built model.
+   */
+  stateView(): { be: Backend; buffer(i: number): number; floats: number } {
+    const be = this.be;
+    if (!be) throw new Error(`${this.className}: the optimizer is not attached to a built model`);
+    return { be, buffer: (i) => this.stateBlock + i * this.n * 4, floats: this.n };
+  }
+
   stateBytes(): number {
     return this.stateBuffers() * this.n * 4;
   }

@@ -69,7 +69,7 @@ it('the tarball holds the built wasm, JS and .d.ts files and nothing else of not
   expect(files.some((f) => f.endsWith('.map') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
   const pkg = JSON.parse(readFileSync(path.join(app, 'node_modules/keelnet/package.json'), 'utf8'));
   expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './worker']));
-  expect(Object.keys(pkg.dependencies ?? {})).toEqual(['comlink']);
+  expect(Object.keys(pkg.dependencies ?? {})).toEqual(['comlink', 'fflate', 'h5wasm']);
 });
 
 it('imports from a Node ESM script and trains, on the main thread and in a worker', async () => {

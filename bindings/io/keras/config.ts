@@ -1,0 +1,261 @@
+/**
+ * Keras 3 model configs (what `serialize_keras_object` writes into a .keras file's config.json,
+ * and what a legacy .h5 keeps in its `model_config` attribute) ↔ keelnet models.
+ *
+ * Layer configs go through keras-config.ts, which reads and writes the TF.js form
+ * (`{ class_name, config }`, snake_case). What Keras 3 adds around it is handled here:
+ * - every object is `{ module, class_name, config, registered_name }` (layers also carry
+ *   `build_config`); `registered_name` set to anything but the class name means a custom class
+ *   registered in Python, which keelnet cannot have, and is refused;
+ * - `dtype` is a DTypePolicy object (float32 only);
+ * - a Sequential's input is an `InputLayer` entry with `batch_shape`;
+ * - a few Keras 3 options keelnet's tables do not know yet (KERAS3_OPTIONS) are accepted at
+ *   their defaults only.
+ *
+ * `modelFromKerasConfig` is the one way from a parsed config to a model: it takes Sequential
+ * configs today and will take Functional ones (`class_name` 'Functional' or 'Model', layers with
+ * `inbound_nodes`) once keelnet has a graph engine.
+ */
+import type { Layer } from '../../layers/layer.js';
+import { layerToJSON } from '../../layers/registry.js';
+import { Sequential } from '../../models/sequential.js';
+import { buildLayer, kerasLayers, layerFromKeras, layerToKeras, toSnakeCase, type ReadContext } from '../keras-config.js';
+
+type Dict = Record<string, unknown>;
+
+/** The Keras version whose file format keelnet writes (metadata.json's keras_version). */
+export const KERAS_FORMAT_VERSION = '3.15.1';
+
+const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Keras 3 options of keelnet's layer classes that keras-config.ts does not list yet: `accepted`
+ * only at this value (as Keras writes it by default), `ignored` because they mean nothing at the
+ * accepted values (BatchNormalization's renorm_momentum and renorm_clipping without renorm).
+ */
+const KERAS3_OPTIONS: Record<string, { accepted?: Dict; ignored?: string[] }> = {
+  BatchNormalization: { accepted: { renorm: false }, ignored: ['renorm_momentum', 'renorm_clipping'] },
+};
+
+// --- reading ------------------------------------------------------------------------------------
+
+/** A parsed Keras model config → a keelnet model (weights not yet loaded). */
+export function modelFromKerasConfig(config: unknown, ctx: ReadContext): Sequential {
+  if (!isDict(config) || typeof config.class_name !== 'string') {
+    throw new Error(`${ctx.where}: the model config is not a Keras object { class_name, config }: ${JSON.stringify(config)?.slice(0, 120)}`);
+  }
+  const cls = config.class_name;
+  const name = isDict(config.config) && typeof config.config.name === 'string' ? ` '${config.config.name}'` : '';
+  if (cls === 'Sequential') return sequentialFromKeras(config, ctx);
+  if (cls === 'Functional' || cls === 'Model') {
+    throw new Error(`${ctx.where}: the model${name} is a Keras functional model (class '${cls}', a graph of layers with inbound_nodes); `
+      + 'keelnet loads Sequential models until its graph engine lands (issue 15)');
+  }
+  throw new Error(`${ctx.where}: the model${name} is of class '${cls}'; keelnet loads Keras Sequential models `
+    + '(a subclassed model cannot be rebuilt from its config)');
+}
+
+/** Refuse custom (Python-registered) objects; `label` names the object in the message. */
+function checkBuiltIn(obj: Dict, label: string): void {
+  const registered = obj.registered_name;
+  if (typeof registered === 'string' && registered !== obj.class_name) {
+    throw new Error(`${label}: '${registered}' is a custom class registered in Python; keelnet has only Keras's built-in classes`);
+  }
+  const module = obj.module;
+  if (typeof module === 'string' && module !== 'keras' && !module.startsWith('keras.')) {
+    throw new Error(`${label}: class '${String(obj.class_name)}' comes from module '${module}', not from Keras; keelnet has only Keras's built-in classes`);
+  }
+}
+
+/** Keras 3 `{ module, class_name, config, registered_name, … }` objects → TF.js `{ class_name, config }`, recursively. */
+function plainObjects(v: unknown, label: string): unknown {
+  if (Array.isArray(v)) return v.map((x) => plainObjects(x, label));
+  if (!isDict(v)) return v;
+  if (typeof v.class_name === 'string' && 'config' in v) {
+    checkBuiltIn(v, label);
+    return { class_name: v.class_name, config: plainObjects(v.config, label) };
+  }
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plainObjects(x, label)]));
+}
+
+/** One Keras 3 layer entry → the TF.js form keras-config.ts reads, with the Keras-3-only options checked and removed. */
+function tfjsLayerOf(raw: Dict, label: string): Dict {
+  checkBuiltIn(raw, label);
+  const cls = raw.class_name as string;
+  const config = { ...(plainObjects(raw.config ?? {}, label) as Dict) };
+  const extra = KERAS3_OPTIONS[cls];
+  for (const [key, value] of Object.entries(extra?.accepted ?? {})) {
+    if (key in config && config[key] !== null && JSON.stringify(config[key]) !== JSON.stringify(value)) {
+      throw new Error(`${label}: ${key} = ${JSON.stringify(config[key])} is not supported by keelnet (only ${JSON.stringify(value)})`);
+    }
+    delete config[key];
+  }
+  for (const key of extra?.ignored ?? []) delete config[key];
+  if (cls === 'TimeDistributed' && isDict(raw.config) && isDict(raw.config.layer)) {
+    config.layer = tfjsLayerOf(raw.config.layer, `${label}, wrapped layer`);
+  }
+  return { class_name: cls, config };
+}
+
+/** A sample shape (no batch axis) from a Keras [null, …] batch shape; fixed sizes only. */
+function sampleShape(batchShape: unknown, label: string): number[] | undefined {
+  if (!Array.isArray(batchShape)) return undefined;
+  const shape = batchShape.slice(1);
+  if (shape.some((d) => !Number.isInteger(d) || (d as number) <= 0)) {
+    throw new Error(`${label}: input shape [${batchShape.map(String).join(', ')}] has unknown sizes; keelnet needs a fixed shape per sample`);
+  }
+  return shape as number[];
+}
+
+/** InputLayer: the shape, and nothing keelnet would have to ignore. */
+function inputLayerShape(config: Dict, label: string): number[] | undefined {
+  for (const [key, fine] of [['sparse', false], ['ragged', false], ['optional', false]] as const) {
+    if (config[key] !== undefined && config[key] !== null && config[key] !== fine) {
+      throw new Error(`${label}: ${key} = ${JSON.stringify(config[key])} is not supported by keelnet (only ${fine})`);
+    }
+  }
+  const dtype = isDict(config.dtype) ? (config.dtype.config as Dict | undefined)?.name : config.dtype;
+  if (dtype !== undefined && dtype !== null && dtype !== 'float32') {
+    throw new Error(`${label}: dtype ${JSON.stringify(dtype)} is not supported; keelnet computes in float32`);
+  }
+  return sampleShape(config.batch_shape ?? config.batch_input_shape, label);
+}
+
+function sequentialFromKeras(model: Dict, ctx: ReadContext): Sequential {
+  const config = model.config;
+  const list = Array.isArray(config) ? config : isDict(config) ? config.layers : undefined;
+  const where = ctx.where;
+  if (!Array.isArray(list)) throw new Error(`${where}: the Sequential config has no layers list`);
+  if (isDict(config)) {
+    if (config.trainable === false) {
+      throw new Error(`${where}: the model is frozen (trainable = false at the model level), which keelnet does not support; set trainable on its layers`);
+    }
+    const dtype = isDict(config.dtype) ? (config.dtype.config as Dict | undefined)?.name : config.dtype;
+    if (dtype !== undefined && dtype !== null && dtype !== 'float32') {
+      throw new Error(`${where}: the model's dtype policy ${JSON.stringify(dtype)} is not supported; keelnet computes in float32`);
+    }
+  }
+  const name = isDict(config) && typeof config.name === 'string' ? config.name : undefined;
+  let shape = isDict(config) ? sampleShape(config.build_input_shape, `${where}: build_input_shape`) : undefined;
+  const layers: Layer[] = [];
+  list.forEach((raw: unknown, i) => {
+    if (!isDict(raw) || typeof raw.class_name !== 'string') {
+      throw new Error(`${where}: layer ${i} is not a Keras layer { class_name, config }: ${JSON.stringify(raw)?.slice(0, 120)}`);
+    }
+    const rawConfig = isDict(raw.config) ? raw.config : {};
+    const label = `${where}: layer ${i}${typeof rawConfig.name === 'string' ? ` '${rawConfig.name}'` : ''} (${raw.class_name})`;
+    if (raw.class_name === 'InputLayer') {
+      if (layers.length > 0) throw new Error(`${label}: an InputLayer after other layers is not a Sequential model keelnet can build`);
+      shape = inputLayerShape(rawConfig, label) ?? shape;
+      return;
+    }
+    if (layers.length === 0) {
+      shape = sampleShape(rawConfig.batch_shape ?? rawConfig.batch_input_shape, label)
+        ?? (isDict(raw.build_config) ? sampleShape(raw.build_config.input_shape, label) : undefined) ?? shape;
+    }
+    const json = layerFromKeras(tfjsLayerOf(raw, label), ctx, `layer ${i}`, shape);
+    if (layers.length === 0 && shape) json.config.inputShape = shape;
+    const layer = buildLayer(json, label);
+    if (shape) {
+      try {
+        shape = layer.computeOutputShape(shape);
+      } catch (e) {
+        throw new Error(`${label}: ${(e as Error).message}`);
+      }
+    }
+    layers.push(layer);
+  });
+  if (layers.length === 0) throw new Error(`${where}: the Sequential model has no layers`);
+  if (!layers[0].declaredInputShape) {
+    throw new Error(`${where}: the model does not say its input shape (no InputLayer, batch_shape or build_config); keelnet needs it to build the weights`);
+  }
+  try {
+    return new Sequential(layers, name === undefined ? {} : { name });
+  } catch (e) {
+    throw new Error(`${where}: ${(e as Error).message}`);
+  }
+}
+
+// --- writing ------------------------------------------------------------------------------------
+
+const FLOAT32_POLICY = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+
+/** The Keras module a nested object's class lives in, by the config key that holds it. */
+function moduleFor(key: string): string {
+  if (key.endsWith('initializer')) return 'keras.initializers';
+  if (key.endsWith('regularizer')) return 'keras.regularizers';
+  if (key.endsWith('constraint')) return 'keras.constraints';
+  return 'keras';
+}
+
+/** A TF.js-form layer config (from layerToKeras) → Keras 3's: module/registered_name on objects, renames undone, dtype policy. */
+function keras3LayerOf(tfjs: Dict, keelnetClass: string, inputShape: number[] | undefined): Dict {
+  const config: Dict = {};
+  const renames = Object.entries(kerasLayers[keelnetClass]?.renames ?? {}).map(([keras, ours]) => [toSnakeCase(ours), toSnakeCase(keras)]);
+  for (const [key, value] of Object.entries(tfjs.config as Dict)) {
+    const k = renames.find(([ours]) => ours === key)?.[1] ?? key;
+    if (key === 'layer' && isDict(value)) {
+      const inner = (value as Dict).class_name as string;
+      config.layer = keras3LayerOf(value, inner, undefined);
+    } else if (isDict(value) && typeof value.class_name === 'string') {
+      const c = { ...(value.config as Dict) };
+      // keras-config.ts writes keelnet's truncatedNormal as TF.js's 'normal'; Keras 3 names it.
+      if (value.class_name === 'VarianceScaling' && c.distribution === 'normal') c.distribution = 'truncated_normal';
+      config[k] = { module: moduleFor(key), class_name: value.class_name, config: c, registered_name: null };
+    } else {
+      config[k] = value;
+    }
+  }
+  config.dtype = FLOAT32_POLICY;
+  const out: Dict = { module: 'keras.layers', class_name: tfjs.class_name, config, registered_name: null };
+  if (inputShape) out.build_config = { input_shape: [null, ...inputShape] };
+  return out;
+}
+
+/** A keelnet Sequential as Keras 3's `serialize_keras_object(model)` (without compile_config). */
+export function kerasConfigFromModel(model: Sequential): Dict {
+  if (!model.built) model.build();
+  const inputShape = model.inputShape;
+  const layers = model.layers.map((layer) => {
+    checkWritable(layer, model.name);
+    const json = layerToJSON(layer);
+    delete json.config.inputShape;
+    return keras3LayerOf(layerToKeras(json), layer.className, layer.inputShape);
+  });
+  const input = {
+    module: 'keras.layers', class_name: 'InputLayer', registered_name: null,
+    config: { batch_shape: [null, ...inputShape], dtype: 'float32', sparse: false, ragged: false, name: `${model.name}_input`, optional: false },
+  };
+  return {
+    module: 'keras', class_name: 'Sequential', registered_name: null,
+    config: { name: model.name, trainable: true, dtype: FLOAT32_POLICY, layers: [input, ...layers], build_input_shape: [null, ...inputShape] },
+    build_config: { input_shape: [null, ...inputShape] },
+  };
+}
+
+/** keelnet layers with no Keras 3 class cannot go into a Keras file. */
+function checkWritable(layer: Layer, model: string): void {
+  if (layer.className === 'Residual') {
+    throw new Error(`${model}: layer '${layer.name}' (Residual) has no Keras 3 class; a Keras model writes a skip connection `
+      + 'as a functional graph with an Add layer, which keelnet will save once it has functional models (issue 15)');
+  }
+  const inner = (layer as { inner?: Layer }).inner;
+  if (inner) checkWritable(inner, model);
+}
+
+/**
+ * JSON for Keras, as Python's json.dumps would write it in one respect that matters: an optimizer's
+ * options are floats (0 → 0.0), because Keras checks `isinstance(x, float)` on some of them (SGD's
+ * momentum, every learning_rate), and JSON.stringify writes a whole number without a point. An
+ * optimizer is an object of module keras.optimizers, or a legacy training_config's optimizer_config.
+ */
+export function kerasJSON(value: unknown, floats = false, key = ''): string {
+  if (typeof value === 'number') return floats && Number.isInteger(value) ? value.toFixed(1) : JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((x) => kerasJSON(x, floats)).join(', ')}]`;
+  if (isDict(value)) {
+    const optimizer = value.module === 'keras.optimizers' || key === 'optimizer_config';
+    const entries = Object.entries(value).filter(([, x]) => x !== undefined);
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}: ${kerasJSON(x, floats || (optimizer && k === 'config'), k)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,281 @@
+/**
+ * What a Keras file says about training: the `compile_config` (optimizer, loss, metrics) and the
+ * optimizer's variables, so that training resumes where it stopped — in keelnet after Keras, or
+ * in Keras after keelnet.
+ *
+ * Keras 3 optimizer variables, in order (base_optimizer.add_optimizer_variables):
+ *   0 iteration (int), 1 learning_rate, then per "slot group", for each trainable variable in
+ *   model.trainable_variables order, one variable per slot name (interleaved):
+ *     Adam/AdamW: [momentum, velocity], then (amsgrad) [velocity_hat]
+ *     SGD:        [momentum] (only when momentum > 0)
+ *     RMSprop:    [velocity], then [momentum] (momentum > 0), then [average_gradient] (centered)
+ *     Adagrad:    [accumulator]
+ * An optimizer Keras never built has only the first two. keelnet's optimizers keep the same
+ * numbers as flat state buffers over all trainable floats (layer order, each layer's weights in
+ * order — model.trainable_variables' order), so each slot maps to one state buffer.
+ */
+import type { Backend } from '../../backend/backend.js';
+import type { Layer, Weight } from '../../layers/layer.js';
+import { getLoss, type Loss } from '../../losses.js';
+import { getMetric } from '../../metrics.js';
+import type { CompileArgs, Sequential } from '../../models/sequential.js';
+import { optimizers, type Optimizer } from '../../optimizers/index.js';
+import { toSnakeCase } from '../keras-config.js';
+import { checkedValues, type FoundVariable } from './variables.js';
+
+type Dict = Record<string, unknown>;
+const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// --- compile_config ---------------------------------------------------------------------------------
+
+/** Options of every Keras 3 optimizer: keelnet's name for it, or the only value keelnet accepts (`fixed`). */
+const COMMON_OPTIMIZER = {
+  renamed: { learning_rate: 'learningRate', weight_decay: 'weightDecay', clipnorm: 'clipnorm', clipvalue: 'clipvalue', global_clipnorm: 'globalClipnorm' },
+  fixed: { use_ema: false, ema_overwrite_frequency: null, loss_scale_factor: null, gradient_accumulation_steps: null } as Dict,
+  /** Meaningless at the fixed values (ema_momentum without use_ema) or only a label. */
+  ignored: ['name', 'ema_momentum'],
+};
+
+/** Per class: Keras option → keelnet argument. */
+const OPTIMIZER_OPTIONS: Record<string, Record<string, string>> = {
+  Adam: { beta_1: 'beta1', beta_2: 'beta2', epsilon: 'epsilon', amsgrad: 'amsgrad' },
+  AdamW: { beta_1: 'beta1', beta_2: 'beta2', epsilon: 'epsilon', amsgrad: 'amsgrad' },
+  SGD: { momentum: 'momentum', nesterov: 'nesterov' },
+  RMSprop: { rho: 'rho', momentum: 'momentum', epsilon: 'epsilon', centered: 'centered' },
+  Adagrad: { initial_accumulator_value: 'initialAccumulatorValue', epsilon: 'epsilon' },
+};
+
+function optimizerFromKeras(v: unknown, where: string): Optimizer {
+  const obj = typeof v === 'string' ? { class_name: v, config: {} } : v;
+  if (!isDict(obj) || typeof obj.class_name !== 'string') throw new Error(`${where}: optimizer ${JSON.stringify(v)?.slice(0, 80)} is not a Keras optimizer`);
+  const cls = Object.keys(OPTIMIZER_OPTIONS).find((c) => c.toLowerCase() === (obj.class_name as string).toLowerCase());
+  if (!cls) throw new Error(`${where}: optimizer class '${obj.class_name}' is not one keelnet has (${Object.keys(OPTIMIZER_OPTIONS).join(', ')})`);
+  const args: Dict = {};
+  for (const [key, value] of Object.entries(isDict(obj.config) ? obj.config : {})) {
+    const label = `${where}: optimizer ${cls} option ${key}`;
+    if (COMMON_OPTIMIZER.ignored.includes(key)) continue;
+    if (key in COMMON_OPTIMIZER.fixed) {
+      if (value !== COMMON_OPTIMIZER.fixed[key] && value !== null) throw new Error(`${label} = ${JSON.stringify(value)} is not supported by keelnet (only ${JSON.stringify(COMMON_OPTIMIZER.fixed[key])})`);
+      continue;
+    }
+    const arg = (COMMON_OPTIMIZER.renamed as Record<string, string>)[key] ?? OPTIMIZER_OPTIONS[cls][key];
+    if (!arg) throw new Error(`${label}: keelnet's ${cls} has no such option (value ${JSON.stringify(value)})`);
+    if (value === null) continue;
+    if (typeof value === 'object') throw new Error(`${label} = ${JSON.stringify(value).slice(0, 120)} (a schedule or object) is not supported; keelnet takes a number`);
+    args[arg] = value;
+  }
+  const factory = (optimizers as Record<string, (a: Dict) => Optimizer>)[cls.toLowerCase()];
+  try {
+    return factory(args);
+  } catch (e) {
+    throw new Error(`${where}: optimizer ${cls}: ${(e as Error).message}`);
+  }
+}
+
+/** Keras loss options keelnet takes, and the ones it accepts only at Keras's defaults. */
+const LOSS_OPTIONS = { renamed: { from_logits: 'fromLogits', delta: 'delta' } as Record<string, string>, fixed: { reduction: 'sum_over_batch_size', ignore_class: null, label_smoothing: 0, axis: -1 } as Dict, ignored: ['name', 'dtype'] };
+
+function lossFromKeras(v: unknown, where: string): Loss {
+  try {
+    if (typeof v === 'string') return getLoss(v);
+    if (!isDict(v) || typeof v.class_name !== 'string') throw new Error(`${JSON.stringify(v)?.slice(0, 80)} is not one loss (keelnet models have one output)`);
+    const opts: Dict = {};
+    for (const [key, value] of Object.entries(isDict(v.config) ? v.config : {})) {
+      if (LOSS_OPTIONS.ignored.includes(key)) continue;
+      if (key in LOSS_OPTIONS.fixed) {
+        if (value !== null && JSON.stringify(value) !== JSON.stringify(LOSS_OPTIONS.fixed[key])) throw new Error(`${v.class_name} option ${key} = ${JSON.stringify(value)} is not supported (only ${JSON.stringify(LOSS_OPTIONS.fixed[key])})`);
+        continue;
+      }
+      if (!LOSS_OPTIONS.renamed[key]) throw new Error(`${v.class_name} option ${key} (= ${JSON.stringify(value)}) is not one keelnet has`);
+      opts[LOSS_OPTIONS.renamed[key]] = value;
+    }
+    return getLoss({ ...getLoss(v.class_name), ...opts } as Loss);
+  } catch (e) {
+    throw new Error(`${where}: loss: ${(e as Error).message}`);
+  }
+}
+
+/** Keras compile_config keys that do not change what training computes. */
+const COMPILE_IGNORED = ['run_eagerly', 'steps_per_execution', 'jit_compile', 'auto_scale_loss'];
+
+/** A Keras 3 compile_config (or a legacy training_config) → keelnet's compile arguments; `where` names the file. */
+export function compileArgsFromKeras(cc: Dict, where: string): CompileArgs & { optimizer: Optimizer } {
+  const label = `${where}: compile_config`;
+  for (const [key, value] of Object.entries(cc)) {
+    if (['optimizer', 'optimizer_config', 'loss', 'metrics', ...COMPILE_IGNORED].includes(key)) continue;
+    if ((key === 'loss_weights' || key === 'weighted_metrics') && value === null) continue;
+    throw new Error(`${label}: ${key} = ${JSON.stringify(value)?.slice(0, 80)} is not supported by keelnet (load with { compile: false } to skip compiling)`);
+  }
+  const loss = lossFromKeras(cc.loss, label);
+  const metrics = cc.metrics === null || cc.metrics === undefined ? [] : cc.metrics;
+  if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'string' && !(isDict(m) && typeof m.class_name === 'string'))) {
+    throw new Error(`${label}: metrics ${JSON.stringify(metrics).slice(0, 80)} are not a list of metric names (keelnet models have one output)`);
+  }
+  const names = metrics.map((m) => (typeof m === 'string' ? m : toSnakeCase(m.class_name as string)));
+  for (const name of names) {
+    try {
+      getMetric(name, loss);
+    } catch (e) {
+      throw new Error(`${label}: metrics: ${(e as Error).message} (load with { compile: false } to skip compiling)`);
+    }
+  }
+  return { optimizer: optimizerFromKeras(cc.optimizer ?? cc.optimizer_config, label), loss, metrics: names };
+}
+
+/** keelnet's compile arguments as Keras 3's compile_config. */
+export function kerasCompileConfig(model: Sequential): Dict | undefined {
+  const c = model.compileConfig;
+  if (!c) return undefined;
+  const cls = c.optimizer.className;
+  if (!OPTIMIZER_OPTIONS[cls]) throw new Error(`save: ${model.name}'s optimizer ${cls} has no Keras 3 class`);
+  const oc = c.optimizer.config;
+  const config: Dict = {
+    name: kerasSnakeName(cls), learning_rate: oc.learningRate, weight_decay: oc.weightDecay || null,
+    clipnorm: oc.clipnorm ?? null, global_clipnorm: oc.globalClipnorm ?? null, clipvalue: oc.clipvalue ?? null,
+    use_ema: false, ema_momentum: 0.99, ema_overwrite_frequency: null, loss_scale_factor: null, gradient_accumulation_steps: null,
+  };
+  for (const [keras, ours] of Object.entries(OPTIMIZER_OPTIONS[cls])) config[keras] = oc[ours];
+  return {
+    optimizer: { module: 'keras.optimizers', class_name: cls, config, registered_name: null },
+    loss: Array.isArray(c.loss) ? c.loss.map(kerasLoss) : kerasLoss(c.loss), loss_weights: c.lossWeights ?? null,
+    metrics: c.metrics.length ? c.metrics.map((m) => (Array.isArray(m) ? [...m] : m)) : null,
+    weighted_metrics: null, run_eagerly: false, steps_per_execution: 1, jit_compile: true,
+  };
+}
+
+/** Keras's optimizer names: Adam → adam, RMSprop → rmsprop (Keras's own auto-name is rm_sprop; either reads back). */
+function kerasSnakeName(cls: string): string {
+  return cls.toLowerCase();
+}
+
+/** A loss as Keras names it: the snake_case name when it has default options, else `{ class_name, config }`. */
+function kerasLoss(loss: Loss): unknown {
+  if (!loss.fromLogits && (loss.name !== 'huber' || loss.delta === 1)) return toSnakeCase(loss.name);
+  const config = loss.name === 'huber' ? { delta: loss.delta } : { from_logits: loss.fromLogits };
+  return { module: 'keras.losses', class_name: loss.name[0].toUpperCase() + loss.name.slice(1), config, registered_name: null };
+}
+
+// --- optimizer variables -----------------------------------------------------------------------------
+
+/** One group of Keras optimizer slots: for each trainable variable, one Keras variable per name, kept in keelnet state buffer `states[i]`. */
+interface SlotGroup { names: string[]; states: number[] }
+
+/** The Keras variable layout of a keelnet optimizer (see the file's header). */
+function slotGroups(opt: Optimizer): SlotGroup[] {
+  const o = opt as Optimizer & { amsgrad?: boolean; momentum?: number; centered?: boolean };
+  switch (opt.className) {
+    case 'Adam': case 'AdamW':
+      return [{ names: ['momentum', 'velocity'], states: [0, 1] }, ...(o.amsgrad ? [{ names: ['velocity_hat'], states: [2] }] : [])];
+    case 'SGD':
+      return o.momentum ? [{ names: ['momentum'], states: [0] }] : [];
+    case 'RMSprop':
+      // keelnet's rmspropUpdate(W, V, A, Mo, …): state 0 velocity, 1 average gradient, 2 momentum.
+      return [{ names: ['velocity'], states: [0] }, ...(o.momentum ? [{ names: ['momentum'], states: [2] }] : []), ...(o.centered ? [{ names: ['average_gradient'], states: [1] }] : [])];
+    case 'Adagrad':
+      return [{ names: ['accumulator'], states: [0] }];
+    default:
+      throw new Error(`optimizer ${opt.className} has no Keras variable layout`);
+  }
+}
+
+/**
+ * The optimizer state keelnet's Optimizer keeps but does not expose yet: `iterations` is public;
+ * the state buffers (`state(i)`: stateBuffers() blocks of n floats over all trainable floats) and
+ * the backend are protected. This reads them through the one cast below until Optimizer gains
+ * `getState()` / `setState()` (asked for in issue 18's report); nothing else here reaches inside.
+ */
+function stateAccess(opt: Optimizer): { be: Backend; buffer: (i: number) => number; floats: number } {
+  return opt.stateView();
+}
+
+/** The optimizer's state, checked against the model, ready to set: nothing is written until `apply`. */
+export interface OptimizerState { iterations: number; learningRate: number; buffers: Map<number, Float32Array>; apply(): void }
+
+/** Trainable weights in the order Keras's model.trainable_variables lists them (and keelnet's planner lays them out). */
+function trainable(layers: readonly Layer[]): Weight[] {
+  return layers.flatMap((l) => l.weights).filter((w) => w.trainable);
+}
+
+/**
+ * Check a file's optimizer variables against a compiled, built model and prepare them; `where`
+ * names the file. Two variables only (iteration, learning_rate) is an optimizer Keras never built.
+ */
+export function readOptimizerState(opt: Optimizer, layers: readonly Layer[], vars: FoundVariable[], where: string): OptimizerState {
+  const weights = trainable(layers);
+  const groups = slotGroups(opt);
+  const perVariable = groups.reduce((s, g) => s + g.names.length, 0);
+  const expected = 2 + perVariable * weights.length;
+  const label = `${where}: optimizer ${opt.className}`;
+  if (vars.length !== expected && vars.length !== 2) {
+    throw new Error(`${label}: the file has ${vars.length} optimizer variables; the model's ${weights.length} trainable weights need ${expected} `
+      + `(iteration, learning_rate${groups.map((g) => `, ${g.names.join('/')} per weight`).join('')}) — the file's optimizer or model differ (load with { compile: false } to skip)`);
+  }
+  const scalar = (v: FoundVariable, what: string): number => {
+    const values = v.dataset.values;
+    const x = Array.isArray(values) || values instanceof Float32Array ? Number(values[0]) : NaN;
+    if (v.dataset.shape.length !== 0 || !Number.isFinite(x)) throw new Error(`${label}: ${what} at ${v.path} is not a finite scalar`);
+    return x;
+  };
+  const iterations = scalar(vars[0], 'iteration');
+  if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`${label}: iteration at ${vars[0].path} is ${iterations}, not a count`);
+  const learningRate = scalar(vars[1], 'learning_rate');
+  if (!(learningRate >= 0)) throw new Error(`${label}: learning_rate at ${vars[1].path} is ${learningRate}`);
+  const total = weights.reduce((s, w) => s + w.size, 0);
+  const buffers = new Map<number, Float32Array>();
+  if (vars.length === expected && expected > 2) {
+    let at = 2;
+    for (const g of groups) {
+      for (const s of g.states) buffers.set(s, new Float32Array(total));
+      let offset = 0;
+      for (const w of weights) {
+        g.names.forEach((name, k) => {
+          const values = checkedValues(vars[at++], w.shape, `${label}: ${name} of weight '${w.owner}/${w.name}'`);
+          buffers.get(g.states[k])!.set(values, offset);
+        });
+        offset += w.size;
+      }
+    }
+  }
+  return {
+    iterations, learningRate, buffers,
+    apply() {
+      opt.iterations = iterations;
+      // Keras keeps the rate as float32: the compile_config's value stands unless the file's differs (a callback changed it).
+      if (Math.fround(opt.learningRate) !== Math.fround(learningRate)) opt.learningRate = learningRate;
+      if (buffers.size === 0) return;
+      const { be, buffer, floats } = stateAccess(opt);
+      if (floats !== total) throw new Error(`${label}: the optimizer spans ${floats} floats; the model's trainable weights ${total}`);
+      for (const [state, values] of buffers) be.write(buffer(state), values);
+    },
+  };
+}
+
+/** One optimizer variable as a file holds it; `name` is Keras's variable path with '/' → '_' (legacy .h5 lists it). */
+export interface OptimizerVariable { name: string; shape: number[]; values: Float32Array | Int32Array }
+
+/**
+ * The optimizer's variables as Keras 3 lists them (iteration, learning_rate, then the slots per
+ * trainable weight); only those two before the optimizer is attached to a built model.
+ * `weightPath` names a weight as Keras's variable.path would ('model/dense/kernel').
+ */
+export function optimizerVariables(opt: Optimizer, layers: readonly Layer[], weightPath: (w: Weight) => string): OptimizerVariable[] {
+  const out: OptimizerVariable[] = [
+    { name: 'iteration', shape: [], values: Int32Array.of(opt.iterations) },
+    { name: 'learning_rate', shape: [], values: Float32Array.of(opt.learningRate) },
+  ];
+  if (!opt.attached) return out;
+  const { be, buffer } = stateAccess(opt);
+  const weights = trainable(layers);
+  const total = weights.reduce((n, w) => n + w.size, 0);
+  for (const g of slotGroups(opt)) {
+    const states = g.states.map((s) => be.read(buffer(s), total));
+    let offset = 0;
+    for (const w of weights) {
+      const base = weightPath(w).replace(/\//g, '_');
+      states.forEach((s, k) => out.push({ name: `${base}_${g.names[k]}`, shape: [...w.shape], values: s.slice(offset, offset + w.size) }));
+      offset += w.size;
+    }
+  }
+  return out;
+}
+
