@@ -19,7 +19,7 @@ import { createThreadedBackend, type ThreadedWasmBackend } from '../../bindings/
 import { evenChunks, leadChunks } from '../../bindings/backend/threads/pool.js';
 import { claim, homeTickets, ticket } from '../../bindings/backend/threads/claim.js';
 import { SLICED, type SlicedName } from '../../bindings/backend/threads/sliced.js';
-import { Sequential, Tensor, layers, optimizers, setBackend, setSeed } from '../../bindings/index.js';
+import { Sequential, Tensor, input, layers, model as buildModel, optimizers, setBackend, setSeed } from '../../bindings/index.js';
 import { freeAll, upload, wasmBackend } from '../helpers/backends.js';
 import { randomArray } from '../helpers/close.js';
 
@@ -253,6 +253,35 @@ describe('threads build: 2 threads equal 1 thread bitwise', () => {
     for (const r of [b, c]) {
       expect(r.losses).toEqual(a.losses);
       expect(r.weights).toEqual(a.weights);
+    }
+  });
+
+  it('a functional model (two inputs, a shared layer, a skip, concatenate, two outputs): the same losses and weights', async () => {
+    const train = async (be: Backend) => {
+      setBackend(be);
+      setSeed(8);
+      const a = input({ shape: [600] }), b = input({ shape: [600] });
+      const shared = layers.dense({ units: 64, activation: 'relu' });
+      const sa = shared.apply(a), sb = shared.apply(b);
+      const h = layers.concatenate({}).apply([layers.add({}).apply([sa, sb]), layers.dense({ units: 64, activation: 'tanh' }).apply(sb)]);
+      const cls = layers.dense({ units: 10, activation: 'softmax', name: 'cls' }).apply(h);
+      const reg = layers.dense({ units: 2, name: 'reg' }).apply(layers.add({}).apply([sa, layers.dense({ units: 64 }).apply(h)]));
+      const model = buildModel({ inputs: [a, b], outputs: [cls, reg] });
+      model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: ['sparseCategoricalCrossentropy', 'meanSquaredError'], lossWeights: [1, 0.3] });
+      const n = 64 * 3;
+      const xs = [new Tensor(randomArray(n * 600, 4), [n, 600]), new Tensor(randomArray(n * 600, 5), [n, 600])];
+      const ys = [new Tensor(Int32Array.from({ length: n }, (_, i) => (i * 3) % 10), [n]), new Tensor(randomArray(n * 2, 6), [n, 2])];
+      const losses = (await model.fit(xs, ys, { epochs: 2, batchSize: 64, verbose: 0 })).history.loss;
+      const weights = model.getWeights().map((w) => Array.from(w.values as Float32Array));
+      model.dispose();
+      return { losses, weights };
+    };
+    const [one, two] = await backends(), plain = await wasmBackend();
+    const p = await train(plain), b = await train(one), c = await train(two);
+    expect(p.losses.every(Number.isFinite) && p.losses[1] < p.losses[0], `losses ${p.losses}`).toBe(true);
+    for (const r of [b, c]) {
+      expect(r.losses).toEqual(p.losses);
+      expect(r.weights).toEqual(p.weights);
     }
   });
 
