@@ -51,31 +51,11 @@ export interface Kernels {
   /**
    * C = op(A)·op(B) + bias, then max(·, 0) when relu = 1: a Dense or Conv2D forward pass in one
    * kernel. bias (N) is added to every row of C; 0 means no bias. Bitwise equal to gemm, then
-   * biasAdd, then activationForward(relu), on each core.
+   * biasAdd, then activationForward(relu), on each core. (The thread pool's own GEMM kernels are
+   * not part of this contract: backend/threads/pool-kernels.ts.)
    */
   gemmBias(C: number, A: number, B: number, M: number, N: number, K: number,
     transA: number, transB: number, bias: number, relu: number): void;
-  /**
-   * gemm on sub-matrix views (blocks of larger row-major matrices): consecutive rows of the
-   * stored A, B and C start lda, ldb and ldc elements apart (lda ≥ the stored A's row length,
-   * and so on; gemm is lda = transA ? M : K, ldb = transB ? K : N, ldc = N), with gemmBias's
-   * epilogue (bias and relu 0: none). `slot` picks the wasm core's packing scratch: 0 on one
-   * thread; calls running at once need distinct slots (the SIMD builds have slot 0 only).
-   * `whole` (threads builds): 1 packs op(A) whole into the slot first, 2 reuses what an earlier
-   * call on the slot packed so (same A, M, K, lda, transA), 0 or omitted packs block by block —
-   * for a pool's column chunks of one product; the result is the same, bitwise. The js core
-   * ignores both.
-   */
-  gemmStrided(C: number, A: number, B: number, M: number, N: number, K: number,
-    lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
-    bias: number, relu: number, slot: number, whole?: number): void;
-  /**
-   * C (rows, N) = relu?((C + P) + bias): how gemm and gemmBias finish a product they sum in depth
-   * halves (the wasm core's gemm-halves.ts: the second half is summed into P), with gemmBias's
-   * epilogue (bias 0: none; relu 1: max(·, 0)). Exact adds, so the cores agree bitwise.
-   */
-  addHalves(C: number, P: number, rows: number, N: number, bias: number, relu: number): void;
-
   // ---- bias (assembly/kernels/bias.ts) -----------------------------------------------------
   /** Y (rows, cols) += b (cols) broadcast over rows. */
   biasAdd(Y: number, b: number, rows: number, cols: number): void;
@@ -332,11 +312,4 @@ export interface Backend extends Kernels {
     start: number, count: number, int32: boolean): void;
   /** Read one float. */
   get(ptr: number): number;
-  /**
-   * Run `work`, and `job` beside it: JS on the calling thread that uses none of the backend's
-   * kernels and no memory `work` touches (fit loads the next batch while the optimizer steps).
-   * Only a backend with a thread pool has it: job runs while the workers start on work's first
-   * element-wise kernel split into blocks. Without it, callers run work, then job.
-   */
-  beside?(work: () => void, job: () => void): void;
 }

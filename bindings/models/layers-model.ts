@@ -6,6 +6,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { backend } from '../backend/index.js';
+import { besideOf } from '../backend/threads/index.js';
 import { Callback, CallbackList, type CallbackHooks, type Logs } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { ProgressLogger } from '../callbacks/progress.js';
@@ -438,6 +439,7 @@ export class LayersModel {
     // Made once: a training step allocates nothing.
     let next = 0;
     const applyOptimizer = () => c.optimizer.apply(), loadNext = () => load(next);
+    const beside = besideOf(e.be);
 
     this.fitting = true;
     try {
@@ -458,9 +460,9 @@ export class LayersModel {
           e.backwardPass(count, sums);
           // The batch is no longer read once the gradients are in: on a thread pool, load the next
           // one while the workers run the optimizer step.
-          const prefetch = step + 1 < steps && e.be.beside !== undefined;
+          const prefetch = step + 1 < steps && beside !== undefined;
           next = step + 1;
-          if (prefetch) e.be.beside!(applyOptimizer, loadNext);
+          if (prefetch) beside(applyOptimizer, loadNext);
           else applyOptimizer();
           loadedAt = prefetch ? e.passes : -1;
           seen += count;
