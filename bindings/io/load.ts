@@ -14,7 +14,7 @@ import { Tensor } from '../tensor.js';
 import { handlerFor } from './handlers.js';
 import { buildLayer, layerFromKeras, savedWeightNames, type ReadContext } from './keras-config.js';
 import type { IOHandler, ModelArtifacts } from './types.js';
-import { concatBuffers, decodeWeights, type NamedWeight } from './weights.js';
+import { concatBuffers, decodeWeights, MAX_WEIGHT_BYTES, type NamedWeight } from './weights.js';
 
 type Dict = Record<string, unknown>;
 
@@ -40,14 +40,29 @@ export function modelFromArtifacts(a: ModelArtifacts, where = 'loadModel'): Sequ
   return model;
 }
 
-/** Input shape (no batch axis) from batch_input_shape / batch_shape / input_shape; fixed sizes only. */
-function declaredShape(config: Dict, where: string): number[] | undefined {
-  const batch = (config.batch_input_shape ?? config.batch_shape) as (number | null)[] | undefined;
-  const shape = Array.isArray(batch) ? batch.slice(1) : config.input_shape as (number | null)[] | undefined;
-  if (!Array.isArray(shape)) return undefined;
-  if (shape.some((d) => !Number.isInteger(d) || (d as number) <= 0)) {
-    throw new Error(`${where}: input shape [${shape.map(String).join(', ')}] has unknown sizes; keelnet needs a fixed shape per sample`);
+/** One sample of any layer's input or output must fit a wasm32 memory (4 GiB) as float32. */
+const MAX_SAMPLE_FLOATS = MAX_WEIGHT_BYTES / 4;
+
+/** Refuse a per-sample shape that cannot fit a wasm32 memory (an edited 1e308 or 2^31 time dimension). */
+function checkSampleSize(shape: number[], what: string, where: string): void {
+  const floats = shape.reduce((a, b) => a * b, 1);
+  if (floats >= MAX_SAMPLE_FLOATS) {
+    throw new Error(`${where}: ${what} [${shape.join(', ')}] has ${floats} floats per sample; one sample must stay under 2^30 floats (4 GiB, the most a wasm32 memory holds)`);
   }
+}
+
+/** Input shape (no batch axis) from batch_input_shape / batch_shape / input_shape; fixed positive integer sizes only. */
+function declaredShape(config: Dict, where: string): number[] | undefined {
+  const batch = (config.batch_input_shape ?? config.batch_shape) as unknown[] | undefined;
+  const shape = Array.isArray(batch) ? batch.slice(1) : config.input_shape as unknown[] | undefined;
+  if (!Array.isArray(shape)) return undefined;
+  const shown = `[${shape.map((d) => JSON.stringify(d) ?? String(d)).join(', ')}]`;
+  if (shape.some((d) => d === null || d === undefined)) {
+    throw new Error(`${where}: input shape ${shown} has unknown sizes; keelnet needs a fixed shape per sample`);
+  }
+  const bad = shape.find((d) => !(Number.isInteger(d) && (d as number) > 0));
+  if (bad !== undefined) throw new Error(`${where}: input shape ${shown} must be positive integers; ${JSON.stringify(bad) ?? String(bad)} is not`);
+  checkSampleSize(shape as number[], 'input shape', where);
   return shape as number[];
 }
 
@@ -67,9 +82,10 @@ export function modelFromTopology(topology: unknown, ctx: ReadContext): Sequenti
   list.forEach((raw: Dict, i) => {
     const label = `layer ${i}`;
     const rawConfig = (raw?.config ?? {}) as Dict;
-    if (raw?.class_name === 'InputLayer') { shape = declaredShape(rawConfig, `${ctx.where}: ${label} (InputLayer)`); return; }
+    const named = `${ctx.where}: ${label}${typeof rawConfig.name === 'string' ? ` '${rawConfig.name}'` : ''} (${String(raw?.class_name)})`;
+    if (raw?.class_name === 'InputLayer') { shape = declaredShape(rawConfig, named); return; }
     if (layers.length === 0 && !shape) {
-      shape = declaredShape(rawConfig, `${ctx.where}: ${label}`) ?? declaredShape((raw.build_config ?? {}) as Dict, `${ctx.where}: ${label}`);
+      shape = declaredShape(rawConfig, named) ?? declaredShape((raw.build_config ?? {}) as Dict, named);
     }
     const json = layerFromKeras(raw, ctx, label, shape);
     const where = `${ctx.where}: ${label} '${String(json.config.name)}' (${String(raw.class_name)})`;
@@ -81,6 +97,7 @@ export function modelFromTopology(topology: unknown, ctx: ReadContext): Sequenti
       } catch (e) {
         throw new Error(`${where}: ${(e as Error).message}`);
       }
+      checkSampleSize(shape, 'output shape', where);
     }
     layers.push(layer);
   });
