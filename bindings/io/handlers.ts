@@ -174,18 +174,44 @@ async function nodeModules() {
   return { fs, path };
 }
 
+/** The kernel's virtual folders: saving there writes into devices, or never settles (Node's recursive mkdir loops forever in /proc). */
+const SYSTEM_FOLDERS = ['/proc', '/sys', '/dev'];
+
+/** A file save's time limit: 30 s, plus 1 s per 10 MB written. */
+export const saveTimeoutMs = (bytes: number) => 30_000 + bytes / 10_000;
+
+/** `work`, or an Error naming `what` if it has not settled after `ms` (a hung filesystem call). */
+export function settleWithin<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}; the filesystem is not answering`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 function fileHandler(location: string): IOHandler {
   return {
     async save(a: ModelArtifacts): Promise<SaveResult> {
       const { fs, path } = await nodeModules();
+      if (location === '') throw new Error("save: 'file://' names no folder; use file://path/to/folder");
       const [dir, jsonName] = location.endsWith('.json') ? [path.dirname(location), path.basename(location)] : [location, 'model.json'];
-      await fs.mkdir(dir, { recursive: true });
-      const json = JSON.stringify(modelJSONFor(a, ['weights.bin']));
       const data = new Uint8Array(concatBuffers(a.weightData));
-      // Write both under temporary names, then rename: a crash mid-save never leaves a mismatched pair.
-      const files: [string, string | Uint8Array][] = [['weights.bin', data], [jsonName, json]];
-      for (const [name, content] of files) await fs.writeFile(path.join(dir, `${name}.tmp`), content);
-      for (const [name] of files) await fs.rename(path.join(dir, `${name}.tmp`), path.join(dir, name));
+      const json = JSON.stringify(modelJSONFor(a, ['weights.bin']));
+      const work = async () => {
+        const folder = await systemFolderCheck(path.resolve(dir), location);
+        await makeFolder(folder);
+        // Write both under temporary names, then rename: a crash mid-save never leaves a mismatched pair.
+        // A stale temporary (a FIFO, a link planted there) is removed first and the new one created
+        // exclusively, so writing neither blocks nor follows a link out of the folder.
+        const files: [string, string | Uint8Array][] = [['weights.bin', data], [jsonName, json]];
+        for (const [name, content] of files) {
+          const tmp = path.join(folder, `${name}.tmp`);
+          await fs.rm(tmp, { force: true });
+          await fs.writeFile(tmp, content, { flag: 'wx' });
+        }
+        for (const [name] of files) await fs.rename(path.join(folder, `${name}.tmp`), path.join(folder, name));
+      };
+      await settleWithin(work(), saveTimeoutMs(data.byteLength + json.length), `save: writing to '${location}'`);
       return { modelArtifactsInfo: artifactsInfo(a) };
     },
     async load(): Promise<ModelArtifacts> {
@@ -199,6 +225,46 @@ function fileHandler(location: string): IOHandler {
       return artifactsFromModelJSON(json, file, await folderFiles(path.resolve(path.dirname(file)), file));
     },
   };
+}
+
+/**
+ * The folder a model is saved to, refused up front when it lies (links resolved) in /proc, /sys
+ * or /dev; `dir` is absolute.
+ */
+async function systemFolderCheck(dir: string, location: string): Promise<string> {
+  const { fs, path } = await nodeModules();
+  // The deepest existing ancestor, links resolved, and the rest of the path below it.
+  let existing = dir;
+  const rest: string[] = [];
+  for (;;) {
+    const real = await fs.realpath(existing).catch(() => undefined);
+    if (real !== undefined) { existing = real; break; }
+    const up = path.dirname(existing);
+    if (up === existing) break;
+    rest.unshift(path.basename(existing));
+    existing = up;
+  }
+  const resolved = path.join(existing, ...rest);
+  const system = path.sep === '/' ? SYSTEM_FOLDERS.find((f) => resolved === f || resolved.startsWith(`${f}/`)) : undefined;
+  if (system) {
+    throw new Error(`save: '${location}' is in ${system}, the kernel's virtual files, not a place for models; save to an ordinary folder`);
+  }
+  return dir;
+}
+
+/** mkdir -p, one level at a time: Node's recursive mkdir can loop forever (in /proc), a plain mkdir fails at once. */
+async function makeFolder(dir: string): Promise<void> {
+  const { fs, path } = await nodeModules();
+  const missing: string[] = [];
+  for (let d = dir; !(await fs.stat(d).then(() => true, () => false)); d = path.dirname(d)) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    await fs.mkdir(d).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw new Error(`save: cannot create the folder ${d} (${e.code ?? e.message})`);
+    });
+  }
 }
 
 /**

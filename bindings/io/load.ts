@@ -85,10 +85,10 @@ export function modelFromTopology(topology: unknown, ctx: ReadContext): Sequenti
     const named = `${ctx.where}: ${label}${typeof rawConfig.name === 'string' ? ` '${rawConfig.name}'` : ''} (${String(raw?.class_name)})`;
     if (raw?.class_name === 'InputLayer') { shape = declaredShape(rawConfig, named); return; }
     if (layers.length === 0 && !shape) {
-      shape = declaredShape(rawConfig, named) ?? declaredShape((raw.build_config ?? {}) as Dict, named);
+      shape = declaredShape(rawConfig, named) ?? declaredShape((raw?.build_config ?? {}) as Dict, named);
     }
     const json = layerFromKeras(raw, ctx, label, shape);
-    const where = `${ctx.where}: ${label} '${String(json.config.name)}' (${String(raw.class_name)})`;
+    const where = `${ctx.where}: ${label}${typeof json.config.name === 'string' ? ` '${json.config.name}'` : ''} (${String(raw.class_name)})`;
     if (layers.length === 0 && shape) json.config.inputShape = shape;
     const layer = buildLayer(json, where);
     if (shape) {

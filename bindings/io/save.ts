@@ -4,6 +4,7 @@
  * or to any TF.js IOHandler.
  */
 import type { Layer } from '../layers/layer.js';
+import type { LayerJSON } from '../layers/registry.js';
 import type { ModelJSON as KeelnetModelJSON } from '../models/sequential.js';
 import type { Tensor } from '../tensor.js';
 import { handlerFor } from './handlers.js';
@@ -36,6 +37,7 @@ export function kerasTopology(json: KeelnetModelJSON): Record<string, unknown> {
 
 /** The artifacts TF.js's LayersModel.save would produce: topology, weight specs, little-endian float32 bytes. */
 export function modelToArtifacts(model: SavableModel): ModelArtifacts {
+  checkLayerNames(model.toJSON().config.layers, model.name);
   const values = model.getWeights();
   const names = savedWeightNames(model.layers);
   const named = values.map((t, i) => ({ name: names[i], shape: [...t.shape], values: t.values as Float32Array }));
@@ -49,6 +51,26 @@ export function modelToArtifacts(model: SavableModel): ModelArtifacts {
     modelTopology: kerasTopology(model.toJSON()), weightSpecs: specs, weightData: data,
     format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null,
   };
+}
+
+/**
+ * Every layer name (nested layers too) must be a non-empty string without '/': the saved weight
+ * names are `<layer>/<weight>`, so 'enc/dense' would be written as 'enc/dense/kernel' and read
+ * back as 'enc/kernel' (TF ≥ 2.2's 'layer/cell/weight' form). Keras 3 forbids '/' in names.
+ */
+export function checkLayerNames(layers: readonly LayerJSON[], model: string): void {
+  for (const l of layers) {
+    const name = l.config.name;
+    if (typeof name !== 'string' || name === '') {
+      throw new Error(`save: a ${l.className} layer of ${model} has the name ${JSON.stringify(name) ?? String(name)}; a layer name must be a non-empty string`);
+    }
+    if (name.includes('/')) {
+      throw new Error(`save: layer '${name}' of ${model} has '/' in its name; '/' separates the layer from the weight in saved weight names `
+        + `('${name}/kernel' would load as '${name.slice(0, name.indexOf('/'))}/kernel'), and Keras forbids it in layer names: rename the layer`);
+    }
+    if (Array.isArray(l.config.layers)) checkLayerNames(l.config.layers as LayerJSON[], model);
+    if (typeof l.config.layer === 'object' && l.config.layer !== null) checkLayerNames([l.config.layer as LayerJSON], model);
+  }
 }
 
 export async function saveModel(model: SavableModel, target: string | IOHandler): Promise<SaveResult> {

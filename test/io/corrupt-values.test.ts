@@ -87,3 +87,20 @@ it('a layer whose output per sample cannot fit a wasm32 memory is refused at loa
   expect(() => modelFromArtifacts(artifacts((a) => { a.modelTopology.config.layers[1].config.units = 2 ** 31; }), 'mem'))
     .toThrow("mem: layer 1 'out' (Dense): output shape [2147483648] has 2147483648 floats per sample; one sample must stay under 2^30 floats (4 GiB, the most a wasm32 memory holds)");
 });
+
+it('a layer entry that is null, and initializer or regularizer values that are nonsense, are named with the file and the layer', async () => {
+  const mem = (edit: (layers: any[]) => void) => () => modelFromArtifacts(artifacts((a) => edit(a.modelTopology.config.layers)), 'mem');
+  // Before: "Cannot read properties of null (reading 'build_config')".
+  expect(mem((l) => { l[0] = null; })).toThrow('mem: layer 0 is not a Keras layer { class_name, config }: null');
+  // Before: "varianceScaling: scale must be a positive finite number, got -1", naming neither the file nor the layer.
+  expect(mem((l) => { l[0].config.kernel_initializer.config.scale = -1; }))
+    .toThrow("mem: layer 0 'rnn' (LSTM): kernel_initializer: varianceScaling: scale must be a positive finite number, got -1");
+  // Before: "… got {"config":{}}", which is not what the file holds.
+  expect(mem((l) => { l[0].config.kernel_initializer = 42; })).toThrow("mem: layer 0 'rnn' (LSTM): kernel_initializer: expected an initializer name or { class_name, config }, got 42");
+  // Before: "mem: unknown layer 0 'rnn' (LSTM): recurrent_initializer 'xavier'".
+  expect(mem((l) => { l[0].config.recurrent_initializer = 'xavier'; })).toThrow("mem: layer 0 'rnn' (LSTM): recurrent_initializer: Unknown initializer 'xavier'; valid names: zeros,");
+  // Before: "regularizers.l2: l2 must be a non-negative number, got -1".
+  expect(mem((l) => { l[1].config.kernel_regularizer = { class_name: 'L2', config: { l2: -1 } }; }))
+    .toThrow("mem: layer 1 'out' (Dense): kernel_regularizer: regularizers.l2: l2 must be a non-negative number, got -1");
+  expect(mem((l) => { l[1].config.kernel_regularizer = 'l2'; })).toThrow(`mem: layer 1 'out' (Dense): kernel_regularizer: expected a regularizer { class_name, config }, got "l2"`);
+});
