@@ -53,6 +53,15 @@ function make(className: string, config: Record<string, unknown>, draw: (shape: 
   };
 }
 
+/** The options object of an initializer factory ({} when none is given). */
+function options<T extends object>(fn: string, args: T | undefined): T {
+  if (args === undefined) return {} as T;
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+    throw new Error(`${fn}: expected an options object, got ${shown(args)}`);
+  }
+  return args;
+}
+
 function fillWith(shape: readonly number[], f: () => number): Float32Array {
   const out = new Float32Array(shapeSize(shape));
   for (let i = 0; i < out.length; i++) out[i] = f();
@@ -61,22 +70,31 @@ function fillWith(shape: readonly number[], f: () => number): Float32Array {
 
 export function zeros(): Initializer { return make('Zeros', {}, (s) => new Float32Array(shapeSize(s))); }
 export function ones(): Initializer { return make('Ones', {}, (s) => new Float32Array(shapeSize(s)).fill(1)); }
-export function constant({ value = 0 }: { value?: number } = {}): Initializer {
+export function constant(args?: { value?: number }): Initializer {
+  const { value = 0 } = options('constant', args);
+  checkFinite('constant', 'value', value);
   return make('Constant', { value }, (s) => new Float32Array(shapeSize(s)).fill(value));
 }
 
-export function randomUniform({ minval = -0.05, maxval = 0.05 }: { minval?: number; maxval?: number } = {}): Initializer {
+export function randomUniform(args?: { minval?: number; maxval?: number }): Initializer {
+  const { minval = -0.05, maxval = 0.05 } = options('randomUniform', args);
+  checkFinite('randomUniform', 'minval', minval);
+  checkFinite('randomUniform', 'maxval', maxval);
   if (!(maxval > minval)) throw new Error(`randomUniform: maxval (${maxval}) must be greater than minval (${minval})`);
   return make('RandomUniform', { minval, maxval }, (s, r) => fillWith(s, () => minval + (maxval - minval) * r.uniform()));
 }
 
-export function randomNormal({ mean = 0, stddev = 0.05 }: { mean?: number; stddev?: number } = {}): Initializer {
+export function randomNormal(args?: { mean?: number; stddev?: number }): Initializer {
+  const { mean = 0, stddev = 0.05 } = options('randomNormal', args);
+  checkFinite('randomNormal', 'mean', mean);
   checkPositive('randomNormal', 'stddev', stddev);
   return make('RandomNormal', { mean, stddev }, (s, r) => fillWith(s, () => mean + stddev * r.normal()));
 }
 
 /** Normal truncated at two standard deviations (no variance correction, as Keras's TruncatedNormal). */
-export function truncatedNormal({ mean = 0, stddev = 0.05 }: { mean?: number; stddev?: number } = {}): Initializer {
+export function truncatedNormal(args?: { mean?: number; stddev?: number }): Initializer {
+  const { mean = 0, stddev = 0.05 } = options('truncatedNormal', args);
+  checkFinite('truncatedNormal', 'mean', mean);
   checkPositive('truncatedNormal', 'stddev', stddev);
   return make('TruncatedNormal', { mean, stddev }, (s, r) => fillWith(s, () => mean + stddev * r.truncatedNormal()));
 }
@@ -89,9 +107,10 @@ export type Distribution = 'truncatedNormal' | 'untruncatedNormal' | 'normal' | 
  * normal truncated at ±2, so the drawn variance is `scale`); untruncatedNormal: stddev = √scale;
  * uniform: limit = √(3·scale).
  */
-export function varianceScaling({ scale = 1, mode = 'fanIn', distribution = 'truncatedNormal' }:
-  { scale?: number; mode?: FanMode | 'fan_in' | 'fan_out' | 'fan_avg'; distribution?: Distribution | 'truncated_normal' | 'untruncated_normal' } = {},
+export function varianceScaling(args?:
+  { scale?: number; mode?: FanMode | 'fan_in' | 'fan_out' | 'fan_avg'; distribution?: Distribution | 'truncated_normal' | 'untruncated_normal' },
   className = 'VarianceScaling'): Initializer {
+  const { scale = 1, mode = 'fanIn', distribution = 'truncatedNormal' } = options('varianceScaling', args);
   checkPositive('varianceScaling', 'scale', scale);
   const m = lookup({ fanIn: 'fanIn', fanOut: 'fanOut', fanAvg: 'fanAvg' } as const, mode, 'varianceScaling mode');
   const d = lookup({ truncatedNormal: 'truncatedNormal', untruncatedNormal: 'untruncatedNormal', normal: 'truncatedNormal', uniform: 'uniform' } as const, distribution, 'varianceScaling distribution');
@@ -124,7 +143,9 @@ export const lecunNormal = () => varianceScaling({ scale: 1, mode: 'fanIn', dist
  * diag(R) so the distribution is uniform (Haar), transposed when rows < cols, times gain.
  * Shapes of rank > 2 are flattened to (prod(shape[:-1]), shape[-1]), as Keras.
  */
-export function orthogonal({ gain = 1 }: { gain?: number } = {}): Initializer {
+export function orthogonal(args?: { gain?: number }): Initializer {
+  const { gain = 1 } = options('orthogonal', args);
+  checkFinite('orthogonal', 'gain', gain);
   return make('Orthogonal', { gain }, (shape, r) => {
     if (shape.length < 2) throw new Error(`orthogonal: needs a weight of rank ≥ 2, got shape [${shape.join(', ')}]`);
     const rows = shapeSize(shape.slice(0, -1)), cols = shape[shape.length - 1];
@@ -207,7 +228,9 @@ function orthonormalizeColumns(a: Float64Array, n: number, k: number): void {
 }
 
 /** gain × the identity matrix (2-D weights only; rectangular gives ones on the diagonal). */
-export function identity({ gain = 1 }: { gain?: number } = {}): Initializer {
+export function identity(args?: { gain?: number }): Initializer {
+  const { gain = 1 } = options('identity', args);
+  checkFinite('identity', 'gain', gain);
   return make('Identity', { gain }, (shape) => {
     if (shape.length !== 2) throw new Error(`identity: needs a 2-D weight, got shape [${shape.join(', ')}]`);
     const out = new Float32Array(shape[0] * shape[1]);
@@ -216,8 +239,12 @@ export function identity({ gain = 1 }: { gain?: number } = {}): Initializer {
   });
 }
 
-function checkPositive(fn: string, arg: string, v: number): void {
-  if (!(v > 0) || !Number.isFinite(v)) throw new Error(`${fn}: ${arg} must be a positive finite number, got ${v}`);
+function checkFinite(fn: string, arg: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${fn}: ${arg} must be a finite number, got ${shown(v)}`);
+}
+
+function checkPositive(fn: string, arg: string, v: unknown): void {
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new Error(`${fn}: ${arg} must be a positive finite number, got ${shown(v)}`);
 }
 
 type Config = Record<string, never>;
