@@ -35,3 +35,45 @@ describe('initializers refuse NaN, Infinity and non-numbers in every argument', 
       .toThrow('orthogonal: gain must be a finite number, got Infinity');
   });
 });
+
+describe('regularizer objects go through the factories’ checks', () => {
+  it("{ className: 'L2', l2: -1 } and { className: 'Bogus' } are refused, naming the layer and argument", () => {
+    expect(() => getRegularizer({ className: 'L2', l1: 0, l2: -1 })).toThrow('regularizer: regularizers.l2: l2 must be a non-negative number, got -1');
+    expect(() => layers.dense({ units: 2, name: 'd', kernelRegularizer: { className: 'L2', l2: -1 } as never }))
+      .toThrow('d: kernelRegularizer: regularizers.l2: l2 must be a non-negative number, got -1');
+    expect(() => layers.dense({ units: 2, name: 'd', biasRegularizer: { className: 'Bogus' } as never }))
+      .toThrow('d: biasRegularizer: unknown regularizer class "Bogus"; expected L1, L2 or L1L2 (from regularizers.l1(), l2(), l1l2()) or a name: l1, l2, l1l2');
+    expect(() => layers.dense({ units: 2, name: 'd', kernelRegularizer: { className: 'L1', l1: NaN } as never })).toThrow('d: kernelRegularizer: regularizers.l1: l1 must be a non-negative number, got NaN');
+    expect(() => layers.dense({ units: 2, name: 'd', kernelRegularizer: { className: 'L1L2', l1: 0.1, l2: '0.1' } as never }))
+      .toThrow('d: kernelRegularizer: regularizers.l1l2: l2 must be a non-negative number, got "0.1"');
+  });
+
+  it('valid objects still work, and the factories refuse a bare number (Keras’s L2(0.01) form) instead of ignoring it', () => {
+    expect(getRegularizer({ className: 'L2', l1: 0, l2: 0.5 })).toEqual({ className: 'L2', l1: 0, l2: 0.5 });
+    expect(getRegularizer(regularizers.l1l2({ l1: 0.1, l2: 0.2 }))).toEqual({ className: 'L1L2', l1: 0.1, l2: 0.2 });
+    expect(() => regularizers.l2(0.5 as never)).toThrow('regularizers.l2: expected an options object such as { l2: 0.01 }, got 0.5');
+    expect(() => regularizers.l1({ l1: Infinity })).toThrow('regularizers.l1: l1 must be a non-negative number, got Infinity');
+  });
+});
+
+describe('losses: a loss object and the factory share one check', () => {
+  it("{ name: 'huber', delta: -1 } is refused exactly as losses.huber({ delta: -1 }), also through compile", async () => {
+    await ready();
+    const message = 'huber: delta must be a positive number, got -1';
+    expect(() => losses.huber({ delta: -1 })).toThrow(message);
+    expect(() => getLoss({ name: 'huber', delta: -1 } as never)).toThrow(message);
+    const model = new Sequential([layers.dense({ units: 1, inputShape: [2] })]);
+    expect(() => model.compile({ optimizer: 'sgd', loss: { name: 'huber', delta: -1 } as never })).toThrow(message);
+  });
+
+  it('non-finite or mistyped values and unknown keys are refused either way', () => {
+    expect(() => getLoss({ name: 'huber', delta: NaN } as never)).toThrow('huber: delta must be a positive number, got NaN');
+    expect(() => losses.huber({ delta: '2' as never })).toThrow('huber: delta must be a positive number, got "2"');
+    expect(() => getLoss({ name: 'mse', fromLogits: 'yes' } as never)).toThrow('meanSquaredError: fromLogits must be true or false, got "yes"');
+    expect(() => getLoss({ name: 'huber', reduction: 'sum' } as never)).toThrow("huber: unknown argument 'reduction'; a loss takes fromLogits and delta");
+    expect(() => losses.binaryCrossentropy({ fromLogit: true } as never)).toThrow("binaryCrossentropy: unknown argument 'fromLogit'; a loss takes fromLogits");
+    // What compile keeps (and sends to a worker) still reads back.
+    expect(getLoss({ ...losses.huber({ delta: 0.5 }) })).toEqual({ name: 'huber', fromLogits: false, delta: 0.5 });
+    expect(getLoss({ name: 'binary_crossentropy', fromLogits: true } as never)).toEqual({ name: 'binaryCrossentropy', fromLogits: true, delta: 1 });
+  });
+});
