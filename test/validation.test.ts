@@ -77,3 +77,57 @@ describe('losses: a loss object and the factory share one check', () => {
     expect(getLoss({ name: 'binary_crossentropy', fromLogits: true } as never)).toEqual({ name: 'binaryCrossentropy', fromLogits: true, delta: 1 });
   });
 });
+
+describe('optimizers refuse arguments of the wrong type, unknown arguments and an epsilon that makes 0/0', () => {
+  it.each([
+    ["sgd momentum '0.9'", () => optimizers.sgd({ momentum: '0.9' as never }), 'SGD: momentum must be a number, got "0.9" (a string)'],
+    ["sgd nesterov 'true'", () => optimizers.sgd({ nesterov: 'true' as never }), 'SGD: nesterov must be a boolean, got "true" (a string)'],
+    ['adam amsgrad 1', () => optimizers.adam({ amsgrad: 1 as never }), 'Adam: amsgrad must be a boolean, got 1 (a number)'],
+    ['rmsprop centered "no"', () => optimizers.rmsprop({ centered: 'no' as never }), 'RMSprop: centered must be a boolean, got "no" (a string)'],
+    ['adam learningRate NaN', () => optimizers.adam({ learningRate: NaN }), 'Adam: learningRate must be a finite number, got NaN'],
+    ['adagrad clipnorm Infinity', () => optimizers.adagrad({ clipnorm: Infinity }), 'Adagrad: clipnorm must be a finite number, got Infinity'],
+    ['adamw weightDecay "0.1"', () => optimizers.adamw({ weightDecay: '0.1' as never }), 'AdamW: weightDecay must be a number, got "0.1" (a string)'],
+    ['sgd lr (Keras 2 alias)', () => optimizers.sgd({ lr: 0.1 } as never), "SGD: unknown argument 'lr'; SGD takes learningRate, clipnorm, clipvalue, globalClipnorm, weightDecay, momentum, nesterov"],
+    ['adam beta_1', () => optimizers.adam({ beta_1: 0.8 } as never), "Adam: unknown argument 'beta_1'; Adam takes learningRate, clipnorm, clipvalue, globalClipnorm, weightDecay, beta1, beta2, epsilon, amsgrad"],
+    ['sgd(null)', () => optimizers.sgd(null as never), 'SGD: expected an options object such as { learningRate: 0.01 }, got null'],
+    ['adamw(0.01)', () => optimizers.adamw(0.01 as never), 'AdamW: expected an options object such as { learningRate: 0.01 }, got 0.01'],
+    ['adam epsilon 0', () => optimizers.adam({ epsilon: 0 }), 'Adam: epsilon must be a positive number (with 0, a weight whose gradient is 0 would be updated by 0/0 = NaN), got 0'],
+    ['adamw epsilon 0', () => optimizers.adamw({ epsilon: 0 }), 'AdamW: epsilon must be a positive number'],
+    ['rmsprop epsilon 0', () => optimizers.rmsprop({ epsilon: 0 }), 'RMSprop: epsilon must be a positive number'],
+    ['adagrad epsilon 0 and no initial accumulator', () => optimizers.adagrad({ epsilon: 0, initialAccumulatorValue: 0 }),
+      'Adagrad: epsilon and initialAccumulatorValue cannot both be 0: a weight whose gradient is 0 would be updated by 0/0 = NaN'],
+  ])('%s', (_name, make, message) => {
+    expect(make).toThrow(message);
+  });
+
+  it('what can work is still accepted (Adagrad with epsilon 0 but an initial accumulator; nulls as defaults)', () => {
+    expect(optimizers.adagrad({ epsilon: 0 }).epsilon).toBe(0);
+    expect(optimizers.sgd({ momentum: null, clipnorm: null } as never).getConfig()).toEqual({ learningRate: 0.01, momentum: 0, nesterov: false });
+    expect(optimizers.adamw({ learningRate: 0.002 }).getConfig()).toMatchObject({ learningRate: 0.002, weightDecay: 0.004 });
+  });
+});
+
+describe('optimizer.learningRate set as a property is validated', () => {
+  it.each([NaN, Infinity, -0.5, '0.1'])('%s is refused and the rate is unchanged', (bad) => {
+    const opt = optimizers.adam({ learningRate: 0.01 });
+    expect(() => { opt.learningRate = bad as number; }).toThrow(`Adam: learningRate must be a non-negative number, got ${typeof bad === 'string' ? `"${bad}"` : bad}`);
+    expect(opt.learningRate).toBe(0.01);
+  });
+
+  it('valid values are taken (callbacks change it), and the update uses them', async () => {
+    await ready();
+    const opt = optimizers.sgd({ learningRate: 0.1 });
+    opt.learningRate = 0.25;
+    expect(opt.learningRate).toBe(0.25);
+    expect(opt.getConfig().learningRate).toBe(0.25);
+    opt.learningRate = 0;
+    expect(opt.learningRate).toBe(0);
+    // One SGD step on y = w·x with w = 0, x = 1, y = 1, mse: dL/dw = −2, so w = 0.25·2 = 0.5.
+    const model = new Sequential([layers.dense({ units: 1, inputShape: [1], useBias: false, kernelInitializer: 'zeros' })]);
+    const sgd = optimizers.sgd({ learningRate: 0.1 });
+    model.compile({ optimizer: sgd, loss: 'meanSquaredError' });
+    sgd.learningRate = 0.25;
+    await model.fit(tensor([1], [1, 1]), tensor([1], [1, 1]), { epochs: 1, batchSize: 1, verbose: 0 });
+    expect(model.getWeights()[0].dataSync()[0]).toBeCloseTo(0.5, 6);
+  });
+});
