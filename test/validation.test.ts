@@ -131,3 +131,24 @@ describe('optimizer.learningRate set as a property is validated', () => {
     expect(model.getWeights()[0].dataSync()[0]).toBeCloseTo(0.5, 6);
   });
 });
+
+describe('tensor shapes are non-negative integers', () => {
+  it('tensor(data, [2.5, 2]) and other non-integer or negative shapes are refused, naming the size', () => {
+    // Before: accepted, because 2.5 · 2 = 5 values.
+    expect(() => tensor(new Float32Array(5), [2.5, 2])).toThrow('tensor: shape [2.5, 2] must be non-negative integers; size 0 is 2.5');
+    // Before: accepted, because (−2)·(−2) = 4.
+    expect(() => tensor([1, 2, 3, 4], [-2, -2])).toThrow('tensor: shape [-2, -2] must be non-negative integers; size 0 is -2');
+    expect(() => tensor([1, 2], [2, NaN])).toThrow('tensor: shape [2, NaN] must be non-negative integers; size 1 is NaN');
+    expect(() => tensor([1, 2], ['2'] as never)).toThrow('tensor: shape ["2"] must be non-negative integers; size 0 is "2"');
+    expect(() => new Tensor(new Float32Array(6), [1.5, 4])).toThrow('tensor: shape [1.5, 4] must be non-negative integers; size 0 is 1.5');
+    expect(() => tensor([1, 2, 3, 4, 5, 6], [2, 3]).reshape([3, 2.0000001 as number])).toThrow('size 1 is 2.0000001');
+    expect(() => tensor([1, 2], 2 as never)).toThrow('tensor: shape must be a list of sizes such as [2, 3], got 2');
+    expect(() => tensor([1], [1], 'float64' as never)).toThrow("tensor: dtype must be 'float32' or 'int32', got \"float64\"");
+  });
+
+  it('valid shapes, zero-sized axes included, still work', () => {
+    expect(tensor([1, 2, 3, 4, 5, 6], [3, 2]).shape).toEqual([3, 2]);
+    expect(tensor(new Float32Array(0), [0, 4]).shape).toEqual([0, 4]);
+    expect(tensor([[1, 2], [3, 4]]).shape).toEqual([2, 2]);
+  });
+});
