@@ -19,15 +19,25 @@ import { concatBuffers, decodeWeights, MAX_WEIGHT_BYTES, type NamedWeight } from
 type Dict = Record<string, unknown>;
 
 export async function loadModel(source: string | IOHandler): Promise<Sequential> {
+  if (typeof source !== 'string' && (typeof source !== 'object' || source === null || typeof source.load !== 'function')) {
+    throw new Error(`loadModel: expected a URL ('file://…', 'http(s)://…/model.json', 'indexeddb://…') or an IOHandler with load(), got ${
+      typeof source === 'object' && source !== null ? 'an object without load()' : JSON.stringify(source) ?? String(source)}`);
+  }
   const handler = typeof source === 'string' ? handlerFor(source) : source;
   const where = typeof source === 'string' ? source : 'loadModel';
-  if (!handler || typeof handler.load !== 'function') throw new Error(`loadModel: ${where} cannot be loaded from (no load())`);
+  if (typeof handler.load !== 'function') throw new Error(`loadModel: ${where} cannot be loaded from (no load())`);
   return modelFromArtifacts(await handler.load(), where);
 }
+
+const isArrayBuffer = (b: unknown): b is ArrayBuffer => Object.prototype.toString.call(b) === '[object ArrayBuffer]';
 
 /** A model from in-memory artifacts (what an IOHandler's load() returns). */
 export function modelFromArtifacts(a: ModelArtifacts, where = 'loadModel'): Sequential {
   if (!a || a.modelTopology == null) throw new Error(`${where}: the artifacts have no modelTopology`);
+  const data = a.weightData;
+  if (data !== undefined && !isArrayBuffer(data) && !(Array.isArray(data) && data.every(isArrayBuffer))) {
+    throw new Error(`${where}: the artifacts' weightData must be an ArrayBuffer or a list of ArrayBuffers, got ${Object.prototype.toString.call(data).slice(8, -1)}`);
+  }
   const ctx: ReadContext = { where, fromKeelnet: typeof a.generatedBy === 'string' && a.generatedBy.startsWith('keelnet') };
   const weights = decodeWeights(a.weightSpecs ?? [], concatBuffers(a.weightData), where);
   const model = modelFromTopology(a.modelTopology, ctx);

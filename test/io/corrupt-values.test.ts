@@ -104,3 +104,14 @@ it('a layer entry that is null, and initializer or regularizer values that are n
     .toThrow("mem: layer 1 'out' (Dense): kernel_regularizer: regularizers.l2: l2 must be a non-negative number, got -1");
   expect(mem((l) => { l[1].config.kernel_regularizer = 'l2'; })).toThrow(`mem: layer 1 'out' (Dense): kernel_regularizer: expected a regularizer { class_name, config }, got "l2"`);
 });
+
+it('loadModel with something that is not a URL or an IOHandler, or artifacts whose weightData is not bytes, names what it got', async () => {
+  // Before: "loadModel: loadModel cannot be loaded from (no load())" and a DataView TypeError.
+  await expect(loadModel(null as never)).rejects.toThrow("loadModel: expected a URL ('file://…', 'http(s)://…/model.json', 'indexeddb://…') or an IOHandler with load(), got null");
+  await expect(loadModel({ save: async () => ({}) } as never)).rejects.toThrow('or an IOHandler with load(), got an object without load()');
+  await expect(loadModel(42 as never)).rejects.toThrow('got 42');
+  const a = artifacts(() => {});
+  expect(() => modelFromArtifacts({ ...a, weightData: new Uint8Array(a.weightData as ArrayBuffer) as never }, 'mem'))
+    .toThrow("mem: the artifacts' weightData must be an ArrayBuffer or a list of ArrayBuffers, got Uint8Array");
+  expect(() => modelFromArtifacts({ ...a, weightData: 7 as never }, 'mem')).toThrow("mem: the artifacts' weightData must be an ArrayBuffer or a list of ArrayBuffers, got Number");
+});
