@@ -138,11 +138,11 @@ export async function artifactsFromModelJSON(json: ModelJSON, where: string, fil
   const located: string[][] = [];
   for (const group of groups) located.push(await Promise.all(group.paths.map((p) => files.locate(p))));
   const specs: WeightSpec[] = [];
-  const buffers: ArrayBuffer[] = [];
+  const parts: Uint8Array[] = [];
   for (const [g, group] of groups.entries()) {
     const locations = located[g], names = locations.join(' + ');
     const need = group.weights.reduce((sum, spec) => sum + specBytes(spec, where), 0);
-    const parts: Uint8Array[] = [], sizes: (number | undefined)[] = [];
+    const sizes: (number | undefined)[] = [];
     let got = 0, more = false;
     for (const location of locations) {
       const r = await files.read(location, need - got);
@@ -157,13 +157,21 @@ export async function artifactsFromModelJSON(json: ModelJSON, where: string, fil
     }
     checkWeightBytes(group.weights, got, names, where);
     specs.push(...group.weights);
-    buffers.push(concatBuffers(parts.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)));
   }
   return {
-    modelTopology: json.modelTopology, weightSpecs: specs, weightData: concatBuffers(buffers),
+    modelTopology: json.modelTopology, weightSpecs: specs, weightData: joinBytes(parts),
     format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy,
     trainingConfig: json.trainingConfig, userDefinedMetadata: json.userDefinedMetadata,
   };
+}
+
+/** One ArrayBuffer holding the parts in order (a single part that fills its buffer is used as is). */
+function joinBytes(parts: Uint8Array[]): ArrayBuffer {
+  if (parts.length === 1 && parts[0].byteOffset === 0 && parts[0].byteLength === parts[0].buffer.byteLength) return parts[0].buffer as ArrayBuffer;
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0));
+  let offset = 0;
+  for (const p of parts) { out.set(p, offset); offset += p.byteLength; }
+  return out.buffer;
 }
 
 // --- file:// (Node) ------------------------------------------------------------------------------
