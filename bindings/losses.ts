@@ -19,11 +19,24 @@ export interface Loss {
 
 export interface LossOptions { fromLogits?: boolean; delta?: number }
 
+const shown = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
+
+/** The one check both `losses.huber({ delta })` and a loss object `{ name: 'huber', delta }` go through. */
+function checkedLoss(name: LossName, opts: unknown, extraKeys: readonly string[] = []): Loss {
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new Error(`${name}: expected an options object such as { fromLogits: true }, got ${shown(opts)}`);
+  const o = opts as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (key !== 'fromLogits' && key !== 'delta' && !extraKeys.includes(key)) throw new Error(`${name}: unknown argument '${key}'; a loss takes fromLogits${name === 'huber' ? ' and delta' : ''}`);
+  }
+  if (o.fromLogits !== undefined && typeof o.fromLogits !== 'boolean') throw new Error(`${name}: fromLogits must be true or false, got ${shown(o.fromLogits)}`);
+  if (o.delta !== undefined && !(typeof o.delta === 'number' && o.delta > 0 && Number.isFinite(o.delta))) {
+    throw new Error(`${name}: delta must be a positive number, got ${shown(o.delta)}`);
+  }
+  return { name, fromLogits: (o.fromLogits as boolean | undefined) ?? false, delta: (o.delta as number | undefined) ?? 1 };
+}
+
 function make(name: LossName) {
-  return (opts: LossOptions = {}): Loss => {
-    if (opts.delta !== undefined && !(opts.delta > 0)) throw new Error(`${name}: delta must be positive, got ${opts.delta}`);
-    return { name, fromLogits: opts.fromLogits ?? false, delta: opts.delta ?? 1 };
-  };
+  return (opts: LossOptions = {}): Loss => checkedLoss(name, opts);
 }
 
 export const losses = {
@@ -39,8 +52,9 @@ const aliases = { mse: 'meansquarederror', mae: 'meanabsoluteerror', huberloss: 
 
 export function getLoss(id: LossName | string | Loss): Loss {
   if (typeof id === 'object' && id !== null) {
-    const base = getLoss(id.name);
-    return { ...base, ...id, name: base.name };
+    const base = getLoss((id as { name?: unknown }).name as string);
+    const { name: _name, ...opts } = id as unknown as Record<string, unknown>;
+    return checkedLoss(base.name, opts);
   }
   return lookup(losses, id, 'loss', aliases)();
 }

@@ -23,6 +23,7 @@ import { TerminateOnNaN, type TerminateOnNaNArgs } from '../callbacks/terminate-
 import { GradientReport } from '../diagnostics/gradient-report.js';
 import type { Labels } from '../models/data.js';
 import type { FitArgs, LayersModel } from '../models/layers-model.js';
+import { checkNonNegative } from '../optimizers/optimizer.js';
 import type { ModelInputs, ModelTargets } from '../models/model-data.js';
 import { random } from '../random.js';
 import { Tensor } from '../tensor.js';
@@ -103,7 +104,7 @@ class CallingSideModel implements CallbackModel {
   pendingWeights?: WireTensor[];
 
   constructor(private readonly model: LayersModel) {
-    this.optimizer = model.optimizer ? { learningRate: model.optimizer.learningRate } : undefined;
+    this.optimizer = model.optimizer ? learningRateBox(model.optimizer.className, model.optimizer.learningRate) : undefined;
   }
 
   get name(): string { return this.model.name; }
@@ -255,5 +256,14 @@ export async function createTrainer(model: LayersModel, opts: TrainerOptions = {
     },
     worker: started.raw,
     threads,
+  };
+}
+
+/** The learning rate calling-thread callbacks set during a worker's fit, checked as the optimizer checks it. */
+function learningRateBox(owner: string, initial: number): { learningRate: number } {
+  let lr = initial;
+  return {
+    get learningRate() { return lr; },
+    set learningRate(v: number) { checkNonNegative(owner, 'learningRate', v); lr = v; },
   };
 }
