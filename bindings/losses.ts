@@ -7,7 +7,9 @@ import type { Backend } from './backend/backend.js';
 import { lookup } from './names.js';
 
 export type LossName = 'sparseCategoricalCrossentropy' | 'categoricalCrossentropy' | 'binaryCrossentropy'
-  | 'meanSquaredError' | 'meanAbsoluteError' | 'huber';
+  | 'meanSquaredError' | 'meanAbsoluteError' | 'huber'
+  | 'kullbackLeiblerDivergence' | 'hinge' | 'squaredHinge' | 'categoricalHinge' | 'logcosh' | 'poisson'
+  | 'cosineSimilarity' | 'meanAbsolutePercentageError' | 'meanSquaredLogarithmicError';
 
 export interface Loss {
   name: LossName;
@@ -19,9 +21,20 @@ export interface Loss {
 
 export interface LossOptions { fromLogits?: boolean; delta?: number }
 
+/** The losses added with Keras 3's formulas take no option: one given is an error, never ignored. */
+const NO_OPTIONS = new Set<LossName>(['kullbackLeiblerDivergence', 'hinge', 'squaredHinge', 'categoricalHinge', 'logcosh',
+  'poisson', 'cosineSimilarity', 'meanAbsolutePercentageError', 'meanSquaredLogarithmicError']);
+
+function checkOptions(name: LossName, opts: LossOptions): void {
+  if (opts.delta !== undefined && !(opts.delta > 0)) throw new Error(`${name}: delta must be positive, got ${opts.delta}`);
+  if (!NO_OPTIONS.has(name)) return;
+  if (opts.fromLogits) throw new Error(`${name}: fromLogits is not an option of this loss (it takes the outputs as they are)`);
+  if (opts.delta !== undefined && opts.delta !== 1) throw new Error(`${name}: delta is not an option of this loss (huber's only)`);
+}
+
 function make(name: LossName) {
   return (opts: LossOptions = {}): Loss => {
-    if (opts.delta !== undefined && !(opts.delta > 0)) throw new Error(`${name}: delta must be positive, got ${opts.delta}`);
+    checkOptions(name, opts);
     return { name, fromLogits: opts.fromLogits ?? false, delta: opts.delta ?? 1 };
   };
 }
@@ -33,13 +46,30 @@ export const losses = {
   meanSquaredError: make('meanSquaredError'),
   meanAbsoluteError: make('meanAbsoluteError'),
   huber: make('huber'),
+  kullbackLeiblerDivergence: make('kullbackLeiblerDivergence'),
+  hinge: make('hinge'),
+  squaredHinge: make('squaredHinge'),
+  categoricalHinge: make('categoricalHinge'),
+  logcosh: make('logcosh'),
+  poisson: make('poisson'),
+  /** −cos(y, ŷ) per sample: −1 when aligned (Keras 3's sign; TF.js's cosineProximity is the same). */
+  cosineSimilarity: make('cosineSimilarity'),
+  meanAbsolutePercentageError: make('meanAbsolutePercentageError'),
+  meanSquaredLogarithmicError: make('meanSquaredLogarithmicError'),
 };
 
-const aliases = { mse: 'meansquarederror', mae: 'meanabsoluteerror', huberloss: 'huber' };
+// Keras's short names, class names and function names that the table's names do not already cover
+// (normalized: no '_', lower case).
+const aliases = {
+  mse: 'meansquarederror', mae: 'meanabsoluteerror', huberloss: 'huber',
+  kld: 'kullbackleiblerdivergence', kldivergence: 'kullbackleiblerdivergence',
+  mape: 'meanabsolutepercentageerror', msle: 'meansquaredlogarithmicerror', cosineproximity: 'cosinesimilarity',
+};
 
 export function getLoss(id: LossName | string | Loss): Loss {
   if (typeof id === 'object' && id !== null) {
     const base = getLoss(id.name);
+    checkOptions(base.name, id);
     return { ...base, ...id, name: base.name };
   }
   return lookup(losses, id, 'loss', aliases)();
@@ -63,5 +93,14 @@ export function computeLoss(be: Backend, loss: Loss, dP: number, P: number, targ
     case 'meanSquaredError': return be.meanSquaredError(dP, P, targets, rows, cols);
     case 'meanAbsoluteError': return be.meanAbsoluteError(dP, P, targets, rows, cols);
     case 'huber': return be.huber(dP, P, targets, rows, cols, loss.delta);
+    case 'kullbackLeiblerDivergence': return be.kullbackLeiblerDivergence(dP, P, targets, rows, cols);
+    case 'hinge': return be.hinge(dP, P, targets, rows, cols);
+    case 'squaredHinge': return be.squaredHinge(dP, P, targets, rows, cols);
+    case 'categoricalHinge': return be.categoricalHinge(dP, P, targets, rows, cols);
+    case 'logcosh': return be.logcosh(dP, P, targets, rows, cols);
+    case 'poisson': return be.poisson(dP, P, targets, rows, cols);
+    case 'cosineSimilarity': return be.cosineSimilarity(dP, P, targets, rows, cols);
+    case 'meanAbsolutePercentageError': return be.meanAbsolutePercentageError(dP, P, targets, rows, cols);
+    case 'meanSquaredLogarithmicError': return be.meanSquaredLogarithmicError(dP, P, targets, rows, cols);
   }
 }

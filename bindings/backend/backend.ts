@@ -104,6 +104,26 @@ export interface Kernels {
   meanSquaredError(dP: number, P: number, T: number, rows: number, cols: number): number;
   meanAbsoluteError(dP: number, P: number, T: number, rows: number, cols: number): number;
   huber(dP: number, P: number, T: number, rows: number, cols: number, delta: number): number;
+  // Keras 3's other losses, T (rows, cols) targets. Elementwise ones average the last axis;
+  // kullbackLeiblerDivergence, categoricalHinge and cosineSimilarity reduce it by a sum or max.
+  /** mean(max(1 − t·p, 0)); {0, 1} labels become {−1, 1} when all labels in T are 0 or 1 (Keras). */
+  hinge(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** mean(max(1 − t·p, 0)²), labels as hinge. */
+  squaredHinge(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** max(max((1 − t)·p) − Σ t·p + 1, 0) per row. */
+  categoricalHinge(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** mean(log cosh(p − t)), stable for large |p − t|. */
+  logcosh(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** mean(p − t·log(p + ε)). */
+  poisson(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** Σ t·log(t/p) per row, t and p clipped to [ε, 1]. */
+  kullbackLeiblerDivergence(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** −cos(t, p) per row (Keras 3's sign: −1 is best), norms floored at ε. */
+  cosineSimilarity(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** 100·mean(|t − p| / max(|t|, ε)). */
+  meanAbsolutePercentageError(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** mean((log(max(p, ε) + 1) − log(max(t, ε) + 1))²). */
+  meanSquaredLogarithmicError(dP: number, P: number, T: number, rows: number, cols: number): number;
 
   // ---- metrics (assembly/kernels/metrics.ts): counts, the caller divides -------------------
   /** Number of rows whose argmax equals the int32 label. */

@@ -148,9 +148,12 @@ function kerasSnakeName(cls: string): string {
   return cls.toLowerCase();
 }
 
+/** Losses whose snake_case name Keras 3 does not know (it reads kl_divergence and log_cosh). */
+const KERAS_LOSS_NAMES: Partial<Record<Loss['name'], string>> = { kullbackLeiblerDivergence: 'kl_divergence', logcosh: 'log_cosh' };
+
 /** A loss as Keras names it: the snake_case name when it has default options, else `{ class_name, config }`. */
 function kerasLoss(loss: Loss): unknown {
-  if (!loss.fromLogits && (loss.name !== 'huber' || loss.delta === 1)) return toSnakeCase(loss.name);
+  if (!loss.fromLogits && (loss.name !== 'huber' || loss.delta === 1)) return KERAS_LOSS_NAMES[loss.name] ?? toSnakeCase(loss.name);
   const config = loss.name === 'huber' ? { delta: loss.delta } : { from_logits: loss.fromLogits };
   return { module: 'keras.losses', class_name: loss.name[0].toUpperCase() + loss.name.slice(1), config, registered_name: null };
 }
