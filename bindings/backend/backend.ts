@@ -132,6 +132,21 @@ export interface Kernels {
   categoricalAccuracy(P: number, T: number, rows: number, cols: number): number;
   /** Mean over each row of (P > threshold) == (T > 0.5), summed over rows. */
   binaryAccuracy(P: number, T: number, rows: number, cols: number, threshold: number): number;
+  /** Number of rows whose argmax of T ranks among the k largest of P (ties count for the label, as Keras's in_top_k). */
+  topKCategoricalAccuracy(P: number, T: number, rows: number, cols: number, k: number): number;
+  /** As topKCategoricalAccuracy with int32 labels (rows). */
+  sparseTopKCategoricalAccuracy(P: number, labels: number, rows: number, cols: number, k: number): number;
+  /** Σ over rows of the row's mean |P − T|. */
+  meanAbsoluteErrorSum(P: number, T: number, rows: number, cols: number): number;
+  /** Σ over rows of the row's mean (P − T)². */
+  meanSquaredErrorSum(P: number, T: number, rows: number, cols: number): number;
+  /** counts (4) = TP, FP, FN, TN of P > threshold against labels T ≠ 0, over n entries (overwritten). */
+  confusionCounts(counts: number, P: number, T: number, n: number, threshold: number): void;
+  /**
+   * counts (2, buckets) = histograms of positives (T ≠ 0) then negatives over the buckets
+   * max(ceil(clip(P, 0, 1)·(buckets − 1)) − 1, 0): Keras's AUC with evenly spaced thresholds (overwritten).
+   */
+  thresholdHistogram(counts: number, P: number, T: number, n: number, buckets: number): void;
 
   // ---- optimizers (assembly/kernels/optimizers.ts), over flat buffers of n floats -----------
   /** momentum = 0: W -= lr·G. Else V = momentum·V − lr·G; W += nesterov ? momentum·V − lr·G : V. */
