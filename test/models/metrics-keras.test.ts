@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Sequential, layers, metrics, optimizers, ready, tensor, initializers, type MetricIdentifier } from '../../bindings/index.js';
+import { Sequential, layers, metrics, optimizers, ready, tensor, initializers, input, model as functionalModel, type MetricIdentifier } from '../../bindings/index.js';
 import { computeMetric, finalizeMetric, getMetric } from '../../bindings/metrics.js';
 import { getLoss } from '../../bindings/losses.js';
 import { backendByName } from '../helpers/backends.js';
@@ -117,6 +117,31 @@ describe('metrics over an epoch through the engine, against Keras 3', () => {
     expect(Object.keys(logs).sort()).toEqual(['acc', 'loss', 'sparse_top_k_categorical_accuracy']);
     // k = 5 (Keras's default) ≥ 3 classes: every row is a hit.
     expect(logs.sparse_top_k_categorical_accuracy).toBe(1);
+  });
+});
+
+describe('counting metrics with several outputs and with positions', () => {
+  it('two outputs keep their counts apart: out_a_auc and out_b_precision', async () => {
+    const x = input({ shape: [C] });
+    const identity = (name: string) => layers.dense({ units: C, useBias: false, kernelInitializer: initializers.identity(), name }).apply(x);
+    const m = functionalModel({ inputs: x, outputs: [identity('out_a'), identity('out_b')] });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0 }), loss: 'binaryCrossentropy', metrics: { out_a: ['auc', 'mae'], out_b: ['precision'] } });
+    const y = tensor(fx.yTrue, [N, C]);
+    const logs = await m.evaluate(tensor(fx.yPred, [N, C]), [y, y], { batchSize: B });
+    expect(Object.keys(logs).sort()).toEqual(['loss', 'out_a_auc', 'out_a_loss', 'out_a_mae', 'out_b_loss', 'out_b_precision']);
+    expectCloseNamed('out_a_auc', [logs.out_a_auc], [fx.metrics.auc.epoch], { atol: 1e-6, rtol: 0 });
+    expectCloseNamed('out_a_mae', [logs.out_a_mae], [fx.metrics.mae.epoch], { atol: 1e-6, rtol: 1e-6 });
+    expectCloseNamed('out_b_precision', [logs.out_b_precision], [fx.metrics.precision.epoch], { atol: 1e-6, rtol: 1e-6 });
+  });
+
+  it('an output with positions ([3, 1] per sample) counts every position, as Keras flattens', async () => {
+    const m = new Sequential([
+      layers.dense({ units: C, inputShape: [C], useBias: false, kernelInitializer: initializers.identity() }),
+      layers.reshape({ targetShape: [C, 1] }),
+    ]);
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0 }), loss: 'binaryCrossentropy', metrics: ['precision', 'recall', 'auc', 'mae'] });
+    const logs = await m.evaluate(tensor(fx.yPred, [N, C]), tensor(fx.yTrue, [N, C, 1]), { batchSize: B });
+    for (const k of ['precision', 'recall', 'auc', 'mae'] as const) expectCloseNamed(k, [logs[k]], [fx.metrics[k].epoch], { atol: 1e-6, rtol: 1e-6 });
   });
 });
 
