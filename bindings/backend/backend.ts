@@ -84,6 +84,26 @@ export interface Kernels {
   meanSquaredError(dP: number, P: number, T: number, rows: number, cols: number): number;
   meanAbsoluteError(dP: number, P: number, T: number, rows: number, cols: number): number;
   huber(dP: number, P: number, T: number, rows: number, cols: number, delta: number): number;
+  // Keras 3's other losses, T (rows, cols) targets. Elementwise ones average the last axis;
+  // kullbackLeiblerDivergence, categoricalHinge and cosineSimilarity reduce it by a sum or max.
+  /** mean(max(1 − t·p, 0)); {0, 1} labels become {−1, 1} when all labels in T are 0 or 1 (Keras). */
+  hinge(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** mean(max(1 − t·p, 0)²), labels as hinge. */
+  squaredHinge(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** max(max((1 − t)·p) − Σ t·p + 1, 0) per row. */
+  categoricalHinge(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** mean(log cosh(p − t)), stable for large |p − t|. */
+  logcosh(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** mean(p − t·log(p + ε)). */
+  poisson(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** Σ t·log(t/p) per row, t and p clipped to [ε, 1]. */
+  kullbackLeiblerDivergence(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** −cos(t, p) per row (Keras 3's sign: −1 is best), norms floored at ε. */
+  cosineSimilarity(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** 100·mean(|t − p| / max(|t|, ε)). */
+  meanAbsolutePercentageError(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** mean((log(max(p, ε) + 1) − log(max(t, ε) + 1))²). */
+  meanSquaredLogarithmicError(dP: number, P: number, T: number, rows: number, cols: number): number;
 
   // ---- metrics (assembly/kernels/metrics.ts): counts, the caller divides -------------------
   /** Number of rows whose argmax equals the int32 label. */
@@ -92,6 +112,21 @@ export interface Kernels {
   categoricalAccuracy(P: number, T: number, rows: number, cols: number): number;
   /** Mean over each row of (P > threshold) == (T > 0.5), summed over rows. */
   binaryAccuracy(P: number, T: number, rows: number, cols: number, threshold: number): number;
+  /** Number of rows whose argmax of T ranks among the k largest of P (ties count for the label, as Keras's in_top_k). */
+  topKCategoricalAccuracy(P: number, T: number, rows: number, cols: number, k: number): number;
+  /** As topKCategoricalAccuracy with int32 labels (rows). */
+  sparseTopKCategoricalAccuracy(P: number, labels: number, rows: number, cols: number, k: number): number;
+  /** Σ over rows of the row's mean |P − T|. */
+  meanAbsoluteErrorSum(P: number, T: number, rows: number, cols: number): number;
+  /** Σ over rows of the row's mean (P − T)². */
+  meanSquaredErrorSum(P: number, T: number, rows: number, cols: number): number;
+  /** counts (4) = TP, FP, FN, TN of P > threshold against labels T ≠ 0, over n entries (overwritten). */
+  confusionCounts(counts: number, P: number, T: number, n: number, threshold: number): void;
+  /**
+   * counts (2, buckets) = histograms of positives (T ≠ 0) then negatives over the buckets
+   * max(ceil(clip(P, 0, 1)·(buckets − 1)) − 1, 0): Keras's AUC with evenly spaced thresholds (overwritten).
+   */
+  thresholdHistogram(counts: number, P: number, T: number, n: number, buckets: number): void;
 
   // ---- optimizers (assembly/kernels/optimizers.ts), over flat buffers of n floats -----------
   /** momentum = 0: W -= lr·G. Else V = momentum·V − lr·G; W += nesterov ? momentum·V − lr·G : V. */

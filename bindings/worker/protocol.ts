@@ -8,6 +8,7 @@ import type { GradientReportData, GradientThresholds } from '../diagnostics/grad
 import type { NaNReport } from '../callbacks/terminate-on-nan.js';
 import type { ModelJSON } from '../models/model-json.js';
 import type { Loss } from '../losses.js';
+import type { MetricIdentifier } from '../metrics.js';
 import { Tensor } from '../tensor.js';
 
 /** The model as the worker rebuilds it. */
@@ -15,7 +16,7 @@ export interface ModelSpec {
   json: ModelJSON;
   /** Where the worker loads the wasm core from, when not from its default place beside the library. */
   wasmSource?: string | ArrayBuffer | Uint8Array;
-  compile: { optimizer: { className: string; config: Record<string, unknown> }; loss: Loss | Loss[]; metrics: string[] | string[][]; lossWeights?: number[] };
+  compile: { optimizer: { className: string; config: Record<string, unknown> }; loss: Loss | Loss[]; metrics: MetricIdentifier[] | MetricIdentifier[][]; lossWeights?: number[] };
   backend: 'wasm' | 'js';
   /** The wasm build the calling thread runs ('simd' | 'relaxed'), so both threads compute alike. */
   simd?: 'simd' | 'relaxed';
