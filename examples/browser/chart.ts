@@ -51,7 +51,7 @@ export class LineChart {
     for (let i = 0; i <= 4; i++) {
       const v = y0 + ((y1 - y0) * i) / 4, y = T + (1 - i / 4) * (H - T - B);
       g.beginPath(); g.moveTo(L, y); g.lineTo(W - R, y); g.globalAlpha = 0.35; g.stroke(); g.globalAlpha = 1;
-      const label = this.opts.logY ? (10 ** v).toPrecision(2) : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
+      const label = this.opts.logY ? (Math.abs(v) >= 3 ? `1e${v.toFixed(1)}` : (10 ** v).toPrecision(2)) : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
       g.textAlign = 'right'; g.fillText(label, L - 4, y + 4);
     }
     for (let i = 0; i <= 4; i++) {

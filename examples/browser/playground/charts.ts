@@ -47,6 +47,7 @@ export class HeatMap {
     const range = this.range();
     c.dataset.span = range ? (range[1] - range[0]).toFixed(3) : '';
     c.dataset.columns = String(this.columns.length);
+    c.dataset.nonfinite = String(this.columns.reduce((n, col) => n + col.norms.filter((v) => !Number.isFinite(v)).length, 0));
     const rows = this.names.length, cols = this.columns.length;
     g.fillStyle = '#5a6470';
     if (!rows || !cols || !range) { g.fillText('press Train: one column per gradient report', L, H / 2); return; }

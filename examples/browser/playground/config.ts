@@ -45,7 +45,7 @@ export interface Config {
 export const defaults: Config = {
   task: 'mnist', depth: 8, width: 64, activation: 'relu', initializer: 'heNormal', initScale: 1,
   batchNorm: false, residual: false, clipping: 'none', clipValue: 1, optimizer: 'adam', learningRate: 0.001,
-  T: 50, cell: 'lstm', samples: 2048, batchSize: 32, epochs: 3, seed: 1, every: 4,
+  T: 50, cell: 'lstm', samples: 2048, batchSize: 32, epochs: 3, seed: 1, every: 8,
 };
 
 export interface Preset { name: string; title: string; watch: string; a: Partial<Config>; b?: Partial<Config> }
