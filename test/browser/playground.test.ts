@@ -7,7 +7,9 @@
  * training. Screenshots: test/artifacts/playground/<preset>.png (git-ignored).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
@@ -137,7 +139,9 @@ it('"copy as code" gives a script that, run in Node, reproduces the first-epoch 
     const [run] = await train();
     await page.click('#copy');
     const code = await page.$eval('#code', (t) => (t as HTMLTextAreaElement).value);
-    const file = `${artifacts}/copied-${name}.ts`;
+    // Kept as an artifact as copied; run from a temporary file that imports keelnet from this checkout.
+    writeFileSync(`${artifacts}/copied-${name}.txt`, code);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'keelnet-playground-')), 'repro.mts');
     writeFileSync(file, code.replace("from 'keelnet'", `from '${root}bindings/index.ts'`));
     const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     const nodeLoss = Number(/epoch 1 loss (\S+)/.exec(out)![1]);
@@ -147,20 +151,23 @@ it('"copy as code" gives a script that, run in Node, reproduces the first-epoch 
 }, 120_000);
 
 it('stays responsive while training: input latency < 100 ms, charts ≥ 5 fps, training ≤ 10% slower than the worker alone', async () => {
-  // Long enough to type into: 12 epochs of the deep-sigmoid net.
-  const query = 'preset=deep-sigmoid&epochs=12';
+  // Long enough to type into: 6 epochs of the deep-sigmoid net (about a second on an idle core).
+  // The machine the tests share is busy and its speed swings by tens of percent from second to
+  // second, so the two are measured in 7 adjacent pairs, in alternating order, and compared by
+  // their medians. Also recorded: the milliseconds per second this thread spends on reports and
+  // drawing, which does not depend on the load.
+  const query = 'preset=deep-sigmoid&epochs=6';
   await open(query);
   const bare = (): Promise<number> => page.evaluate((q) => (window as unknown as { playground: { bare(q: string): Promise<number> } }).playground.bare(q), query);
   const live: number[] = [], alone: number[] = [];
-  const latencies: number[] = [], fps: number[] = [];
-  for (let round = 0; round < 2; round++) {
-    alone.push(await bare());
+  const latencies: number[] = [], fps: number[] = [], busy: number[] = [];
+  const liveRun = async () => {
     await page.click('#train');
     await page.waitForSelector('.run[data-state="training"]');
-    await page.waitForFunction(() => Number((document.querySelector('.run') as HTMLElement).dataset.batches) > 20);
+    await page.waitForFunction(() => Number((document.querySelector('.run') as HTMLElement).dataset.batches) > 8);
     // Typing and clicking while the worker trains: each event's delay to the next frame is recorded.
     await page.click('input[name="seed"]');
-    await page.keyboard.type('12345', { delay: 40 });
+    await page.keyboard.type('12345', { delay: 20 });
     await page.click('#code-box summary');
     await page.click('#code-box summary');
     await page.waitForFunction(() => ['done', 'stopped'].includes((document.querySelector('.run') as HTMLElement).dataset.state ?? ''), null, { timeout: 60_000 });
@@ -168,12 +175,19 @@ it('stays responsive while training: input latency < 100 ms, charts ≥ 5 fps, t
     latencies.push(Number(perf.latencyMax));
     fps.push(Number(perf.fps));
     expect(Number(perf.latencyCount)).toBeGreaterThanOrEqual(5);
-    live.push(Number((await runs())[0].samplesPerSec));
+    const [run] = await runs();
+    live.push(Number(run.samplesPerSec));
+    busy.push(Number((run as unknown as { busyPerSec: string }).busyPerSec));
+  };
+  for (let round = 0; round < 7; round++) {
+    if (round % 2 === 0) { alone.push(await bare()); await liveRun(); } else { await liveRun(); alone.push(await bare()); }
   }
   await page.screenshot({ path: `${artifacts}/responsiveness.png`, fullPage: true });
-  const slowdown = 1 - Math.max(...live) / Math.max(...alone);
-  console.log(`responsiveness: input latency max ${latencies.map((v) => v.toFixed(1)).join(', ')} ms; charts ${fps.map((v) => v.toFixed(1)).join(', ')} fps; ` +
-    `samples/s live ${live.map((v) => v.toFixed(0)).join(', ')} vs worker alone ${alone.map((v) => v.toFixed(0)).join(', ')} (slowdown ${(100 * slowdown).toFixed(1)}%)`);
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+  const slowdown = 1 - median(live) / median(alone);
+  const f = (v: number[], d = 0) => v.map((x) => x.toFixed(d)).join(', ');
+  console.log(`responsiveness: input latency max ${f(latencies, 1)} ms; charts ${f(fps, 1)} fps; page busy ${f(busy, 1)} ms/s; ` +
+    `samples/s live ${f(live)} (median ${median(live).toFixed(0)}) vs worker alone ${f(alone)} (median ${median(alone).toFixed(0)}): slowdown ${(100 * slowdown).toFixed(1)}%`);
   expect(Math.max(...latencies)).toBeLessThan(100);
   expect(Math.min(...fps)).toBeGreaterThanOrEqual(5);
   expect(slowdown).toBeLessThanOrEqual(0.1);

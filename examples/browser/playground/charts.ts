@@ -2,17 +2,20 @@
  * The playground's two charts beyond LineChart, drawn by hand on a canvas like it: the heat map
  * of per-layer gradient norms over time, and per-layer activation statistics. Hand-drawn because
  * neither is a stock chart type of the small libraries (uPlot draws lines and bars, not a
- * layers × time grid), and a few dozen lines redraw a few thousand cells well within a frame.
+ * layers × time grid), and the heat map is one small image scaled up: a single draw call however
+ * many reports have come in.
  */
 import { fitWidth } from '../chart.js';
 
 /** Viridis, sampled at 6 stops: dark blue (small) to yellow (large); perceptually even. */
 const STOPS = [[68, 1, 84], [65, 68, 135], [42, 120, 142], [34, 168, 132], [122, 209, 81], [253, 231, 37]];
-function colour(t: number): string {
+function rgb(t: number): number[] {
   const x = Math.min(1, Math.max(0, t)) * (STOPS.length - 1), i = Math.min(STOPS.length - 2, Math.floor(x)), f = x - i;
-  const c = STOPS[i].map((v, k) => Math.round(v + (STOPS[i + 1][k] - v) * f));
-  return `rgb(${c[0]},${c[1]},${c[2]})`;
+  return STOPS[i].map((v, k) => Math.round(v + (STOPS[i + 1][k] - v) * f));
 }
+const colour = (t: number) => `rgb(${rgb(t).join(',')})`;
+/** 256 colours, looked up per cell. */
+const LUT = Array.from({ length: 256 }, (_, i) => rgb(i / 255));
 
 /**
  * Rows: layers with a kernel, the input side at the top; columns: gradient reports in time.
@@ -22,6 +25,7 @@ function colour(t: number): string {
 export class HeatMap {
   private columns: { step: number; norms: number[] }[] = [];
   private names: string[] = [];
+  private readonly off = document.createElement('canvas');
   constructor(private readonly canvas: HTMLCanvasElement) {}
 
   clear(): void { this.columns = []; this.names = []; this.draw(); }
@@ -53,12 +57,19 @@ export class HeatMap {
     if (!rows || !cols || !range) { g.fillText('press Train: one column per gradient report', L, H / 2); return; }
     const [lo, hi] = range, span = Math.max(hi - lo, 1e-6);
     const cw = (W - L - R) / cols, rh = (H - T - B) / rows;
+    // One pixel per cell in an offscreen image, then scaled up without smoothing: a single draw
+    // call however many reports have come in.
+    const img = new ImageData(cols, rows);
     this.columns.forEach((col, j) => {
       col.norms.forEach((v, i) => {
-        g.fillStyle = !Number.isFinite(v) ? '#e0202a' : v <= 0 ? '#000' : colour((Math.log10(v) - lo) / span);
-        g.fillRect(L + j * cw, T + i * rh, Math.ceil(cw), Math.ceil(rh));
+        const rgbv = !Number.isFinite(v) ? [224, 32, 42] : v <= 0 ? [0, 0, 0] : LUT[Math.round(255 * (Math.log10(v) - lo) / span)];
+        img.data.set([rgbv[0], rgbv[1], rgbv[2], 255], 4 * (i * cols + j));
       });
     });
+    this.off.width = cols; this.off.height = rows;
+    this.off.getContext('2d')!.putImageData(img, 0, 0);
+    g.imageSmoothingEnabled = false;
+    g.drawImage(this.off, L, T, W - L - R, H - T - B);
     // Layer names (every k-th when crowded), steps along the bottom, the colour scale on the right.
     g.fillStyle = '#37414d'; g.textAlign = 'right';
     const every = Math.ceil(12 / rh);

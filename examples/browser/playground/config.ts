@@ -273,13 +273,13 @@ export function toCode(c: Config): string {
     ]
     : [
       `// The adding problem: T = ${c.T} pairs (value, marker); the target is the sum of the two marked values.`,
-      ADDING_DATA_SOURCE,
+      ADDING_DATA_SOURCE.replace('(n, T, seed)', '(n: number, T: number, seed: number)'),
       `const data = addingData(${c.samples}, ${c.T}, ${c.seed});`,
       `const x = tensor(data.x, [${c.samples}, ${c.T}, 2]);`,
       `const y = tensor(data.y, [${c.samples}, 1]);`,
     ];
   return [
-    `// Reproduces a keelnet gradient-playground run: npx tsx this-file.ts`,
+    `// Reproduces a keelnet gradient-playground run. Save as repro.mts (an ES module: it awaits at top level) and run: npx tsx repro.mts`,
     `// Playground URL query: ?${toQuery(c)}`,
     `import { Sequential, callbacks, initializers, layers, loadMnist, optimizers, ready, setSeed, tensor } from 'keelnet';`,
     ``,

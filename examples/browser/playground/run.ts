@@ -23,6 +23,7 @@ export function dataFor(c: Config, mnist: { x: Tensor; y: Tensor }): Data {
 }
 
 const COLORS = ['#1f77b4', '#d62728'];
+const FRAME_MS = 100;
 
 export class Run {
   readonly el: HTMLElement;
@@ -33,8 +34,13 @@ export class Run {
   private readonly stats: LayerStatsChart;
   private readonly hidden: LineChart;
   private frame = 0;
-  /** Charts redrawn (one per animation frame at most), for the page's frames-per-second figure. */
+  private lastDraw = 0;
+  private latest?: GradientReport;
+  /** Frames drawn with data in this training, and when the first one was: the page's frames per second. */
   frames = 0;
+  firstFrameAt = 0;
+  /** Milliseconds this thread spent on the run's reports and drawing during this training. */
+  busyMs = 0;
   private seen = new Set<string>();
 
   constructor(template: HTMLTemplateElement, readonly label: string) {
@@ -64,6 +70,8 @@ export class Run {
     this.$('.summary').textContent = summary;
     for (const chart of [this.loss, this.acc, this.heat, this.stats, this.hidden]) chart.clear();
     this.seen.clear();
+    this.latest = undefined;
+    this.frames = 0; this.firstFrameAt = 0; this.busyMs = 0;
     Object.assign(this.el.dataset, { span: '', seen: '', epochLoss: '', samplesPerSec: '', batches: '0', status: '' });
     const verdict = this.$('.verdict');
     verdict.textContent = '–'; verdict.dataset.status = '';
@@ -94,6 +102,7 @@ export class Run {
       const seconds = (performance.now() - started) / 1000;
       const batches = history.epoch.length * batchesPerEpoch;
       this.el.dataset.samplesPerSec = String((history.epoch.length * data.y.shape[0]) / seconds);
+      this.el.dataset.busyPerSec = String(this.busyMs / seconds);
       const stopped = history.epoch.length < c.epochs;
       this.setState(stopped ? 'stopped' : 'done', `${stopped ? 'stopped' : 'done'}: ${history.epoch.length} epoch(s), ${batches} batches in ${seconds.toFixed(1)} s`);
     } catch (e) {
@@ -107,6 +116,7 @@ export class Run {
 
   /** One gradient report: a heat-map column, the loss point, the latest per-layer statistics and verdict. */
   private report(r: GradientReport, step: number): void {
+    const t0 = performance.now();
     const withKernel = r.layers.filter((l) => l.weights.length && l.className !== 'BatchNormalization');
     this.heat.push(step, withKernel.map((l) => l.name), withKernel.map((l) => l.weights[0].gradNorm));
     this.loss.line('train loss (epoch mean so far)', COLORS[0]).points.push([step, r.loss]);
@@ -126,25 +136,34 @@ export class Run {
       span: range ? String(range[1] - range[0]) : '',
       hiddenRatio: h ? String(h[h.length - 1] / h[0]) : '',
     });
+    this.latest = r;
+    this.redraw();
+    this.busyMs += performance.now() - t0;
+  }
+
+  /** Draw on a coming animation frame, at most one every FRAME_MS. */
+  redraw(): void {
+    if (this.frame) return;
+    const wait = Math.max(0, this.lastDraw + FRAME_MS - performance.now());
+    this.frame = window.setTimeout(() => requestAnimationFrame(() => { this.frame = 0; this.draw(); }), wait);
+  }
+
+  private draw(): void {
+    const t0 = this.lastDraw = performance.now();
+    if (this.latest) { this.frames++; this.firstFrameAt ||= this.lastDraw; }
+    this.loss.draw(); this.acc.draw(); this.heat.draw(); this.stats.draw(); this.hidden.draw();
+    const r = this.latest;
+    if (!r) return;
     const verdict = this.$('.verdict');
     verdict.textContent = r.status + (r.culprits.length ? ` (${r.culprits.slice(0, 3).join(', ')}${r.culprits.length > 3 ? ', …' : ''})` : '');
     verdict.dataset.status = r.status;
-    this.$('.batches').textContent = String(step);
+    this.$('.batches').textContent = this.el.dataset.batches ?? '';
     this.$('.loss').textContent = Number.isFinite(r.loss) ? r.loss.toFixed(4) : String(r.loss);
     // The first few pieces of advice (a vanishing deep net has one per layer).
     const advice = r.advice.length ? r.advice.slice(0, 4) : ['no problems found'];
     if (r.advice.length > 4) advice.push(`… and ${r.advice.length - 4} more like these`);
     this.$('.advice').replaceChildren(...advice.map((a) => Object.assign(document.createElement('li'), { textContent: a })));
-    this.redraw();
-  }
-
-  redraw(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.frames++;
-      this.loss.draw(); this.acc.draw(); this.heat.draw(); this.stats.draw(); this.hidden.draw();
-    });
+    this.busyMs += performance.now() - t0;
   }
 
   async dispose(): Promise<void> {
