@@ -197,9 +197,10 @@ export function describe(c: Config): LayerDesc[] {
   if (!c.residual) {
     for (let i = 0; i < hidden; i++) out.push(...hiddenLayer(i === 0));
   } else {
-    // A stem, then blocks of two Dense layers with the input added back: depth Dense layers in all
-    // (hidden ones rounded down to an odd count: the stem plus pairs).
+    // A stem (and one more plain layer when the rest would not pair up), then blocks of two Dense
+    // layers with the input added back: depth Dense layers in all.
     out.push(...hiddenLayer(true));
+    if ((hidden - 1) % 2 === 1) out.push(...hiddenLayer(false));
     for (let i = 0; i < Math.floor((hidden - 1) / 2); i++) {
       out.push({ kind: 'residual', layers: [...hiddenLayer(false), { kind: 'dense', units: c.width, init: true }] });
     }
@@ -253,7 +254,7 @@ class Code { constructor(readonly text: string) {} }
 export function toCode(c: Config): string {
   const args = initArgs(c);
   const obj = (o: Record<string, unknown>): string => `{ ${Object.entries(o).map(([k, v]) => `${k}: ${typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.join(', ')}]` : v instanceof Code ? v.text : v}`).join(', ')} }`;
-  const init = args ? new Code(`initializers.varianceScaling(${obj(args)})`) : c.initializer;
+  const init = args ? new Code('init') : c.initializer;
   const line = (d: LayerDesc, indent: string): string => {
     switch (d.kind) {
       case 'dense': return `${indent}layers.dense(${obj({ units: d.units, ...(d.activation && { activation: d.activation }), ...(d.init && { kernelInitializer: init }), ...(d.first && { inputShape: [784] }) })}),`;
@@ -281,12 +282,13 @@ export function toCode(c: Config): string {
   return [
     `// Reproduces a keelnet gradient-playground run. Save as repro.mts (an ES module: it awaits at top level) and run: npx tsx repro.mts`,
     `// Playground URL query: ?${toQuery(c)}`,
-    `import { Sequential, callbacks, initializers, layers, loadMnist, optimizers, ready, setSeed, tensor } from 'keelnet';`,
+    `import { ${['Sequential', 'callbacks', ...(args ? ['initializers'] : []), 'layers', ...(c.task === 'mnist' ? ['loadMnist'] : []), 'optimizers', 'ready', 'setSeed', 'tensor'].join(', ')} } from 'keelnet';`,
     ``,
     `await ready({ simd: 'simd' });`,
     ...data,
     ``,
     `setSeed(${c.seed});`,
+    ...(args ? [`// ${c.initializer} with its standard deviation × ${c.initScale} (its variance × ${+(c.initScale ** 2).toPrecision(6)}).`, `const init = initializers.varianceScaling(${obj(args)});`] : []),
     `const model = new Sequential([`,
     ...describe(c).map((d) => line(d, '  ')),
     `]);`,
