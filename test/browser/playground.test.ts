@@ -66,6 +66,7 @@ async function play(preset: string, extra = ''): Promise<RunData[]> {
   const result = await train();
   await page.screenshot({ path: `${artifacts}/${preset}.png`, fullPage: true });
   for (const r of result) expect(r.state, `run ${r.run}`).toBe('done');
+  for (const r of result) console.log(`${preset} ${r.run}: heat map span ${Number(r.span).toFixed(2)} orders, verdicts seen ${r.seen}, first-epoch loss ${r.epochLoss}${r.hiddenRatio ? `, ‖dL/dh_1‖/‖dL/dh_T‖ ${Number(r.hiddenRatio).toExponential(2)}` : ''}`);
   return result;
 }
 
