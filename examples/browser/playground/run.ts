@@ -48,7 +48,7 @@ export class Run {
     this.el.dataset.run = label.toLowerCase();
     this.$('.label').textContent = label;
     const canvas = (cls: string) => this.$<HTMLCanvasElement>(`.${cls}`);
-    this.loss = new LineChart(canvas('loss-chart'), { xLabel: 'batch' });
+    this.loss = new LineChart(canvas('loss-chart'), { logY: true, xLabel: 'batch' });
     this.acc = new LineChart(canvas('acc-chart'), { yMin: 0, yMax: 1, xLabel: 'batch' });
     this.heat = new HeatMap(canvas('heatmap'));
     this.stats = new LayerStatsChart(canvas('stats-chart'));
@@ -117,8 +117,9 @@ export class Run {
   /** One gradient report: a heat-map column, the loss point, the latest per-layer statistics and verdict. */
   private report(r: GradientReport, step: number): void {
     const t0 = performance.now();
-    const withKernel = r.layers.filter((l) => l.weights.length && l.className !== 'BatchNormalization');
-    this.heat.push(step, withKernel.map((l) => l.name), withKernel.map((l) => l.weights[0].gradNorm));
+    // One row per kernel, those inside residual blocks included (each block's layers are one entry of the report).
+    const kernels = r.layers.flatMap((l) => l.weights.filter((w) => w.name.endsWith('/kernel') && !w.name.includes('_projection')));
+    this.heat.push(step, kernels.map((w) => w.name.split('/').slice(-2, -1)[0] ?? w.name), kernels.map((w) => w.gradNorm));
     this.loss.line('train loss (epoch mean so far)', COLORS[0]).points.push([step, r.loss]);
     this.stats.set(r.layers.filter((l) => Number.isFinite(l.activationStd) || !Number.isFinite(l.activationMean)).map((l) => ({
       name: l.name, std: l.activationStd, dead: l.deadFraction, saturated: l.saturatedFraction,
