@@ -55,7 +55,7 @@ export interface Preset { name: string; title: string; watch: string; a: Partial
 
 const deepSigmoid: Partial<Config> = { depth: 20, width: 64, activation: 'sigmoid', initializer: 'glorotUniform', optimizer: 'adam', learningRate: 0.001 };
 const exploding: Partial<Config> = { depth: 10, width: 64, activation: 'relu', initializer: 'heNormal', initScale: 2, optimizer: 'momentum', learningRate: 0.05 };
-const adding: Partial<Config> = { task: 'adding', T: 50, width: 32, samples: 1024, batchSize: 32, epochs: 3, optimizer: 'adam', learningRate: 0.002, clipping: 'clipnorm', clipValue: 1 };
+const adding: Partial<Config> = { task: 'adding', T: 50, width: 32, samples: 4096, batchSize: 32, epochs: 8, optimizer: 'adam', learningRate: 0.002, clipping: 'clipnorm', clipValue: 1 };
 
 export const presets: Preset[] = [
   { name: 'deep-sigmoid', title: 'Deep sigmoid', a: deepSigmoid,
@@ -71,7 +71,7 @@ export const presets: Preset[] = [
   { name: 'exploding-clipped', title: 'Exploding, clipped', a: { ...exploding, clipping: 'globalClipnorm', clipValue: 1 },
     watch: 'The same over-scaled network with globalClipnorm: 1: the steps stay bounded, the run stays finite and the loss comes down.' },
   { name: 'rnn-vs-lstm', title: 'RNN vs LSTM, T = 50', a: { ...adding, cell: 'simpleRNN' }, b: { ...adding, cell: 'lstm' },
-    watch: 'The adding problem over 50 steps: the SimpleRNN\'s ‖dL/dh_t‖ falls off going back in time, the LSTM\'s cell carries it.' },
+    watch: 'The adding problem over 50 steps (always answering 1 scores 0.167): as they train, the LSTM\'s ‖dL/dh_t‖ reaches the early steps about ten times better than the SimpleRNN\'s, and its loss gets below 0.167 first.' },
 ];
 
 const NUMBERS: (keyof Config)[] = ['depth', 'width', 'initScale', 'clipValue', 'learningRate', 'T', 'samples', 'batchSize', 'epochs', 'seed', 'every'];

@@ -53,6 +53,8 @@ export class Run {
     this.heat = new HeatMap(canvas('heatmap'));
     this.stats = new LayerStatsChart(canvas('stats-chart'));
     this.hidden = new LineChart(canvas('hidden-chart'), { logY: true, xLabel: 't' });
+    // Charts take the width of their panel: redraw when it changes.
+    new ResizeObserver(() => this.redraw()).observe(this.el);
   }
 
   private $<T extends HTMLElement = HTMLElement>(sel: string): T { return this.el.querySelector(sel) as T; }
