@@ -73,7 +73,7 @@ export class HeatMap {
     // Layer names (every k-th when crowded), steps along the bottom, the colour scale on the right.
     g.fillStyle = '#37414d'; g.textAlign = 'right';
     const every = Math.ceil(12 / rh);
-    this.names.forEach((n, i) => { if (i % every === 0 || i === rows - 1) g.fillText(n.length > 11 ? `${n.slice(0, 10)}…` : n, L - 4, T + (i + 0.5) * rh + 4); });
+    this.names.forEach((n, i) => { if (i === rows - 1 || (i % every === 0 && rows - 1 - i >= every)) g.fillText(n.length > 11 ? `${n.slice(0, 10)}…` : n, L - 4, T + (i + 0.5) * rh + 4); });
     g.textAlign = 'center';
     for (const j of [0, Math.floor(cols / 2), cols - 1]) g.fillText(String(this.columns[j].step), L + (j + 0.5) * cw, H - 6);
     g.textAlign = 'right'; g.fillText('batch', L - 4, H - 6);

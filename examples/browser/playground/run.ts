@@ -42,6 +42,7 @@ export class Run {
   /** Milliseconds this thread spent on the run's reports and drawing during this training. */
   busyMs = 0;
   private seen = new Set<string>();
+  private batchNorm = false;
 
   constructor(template: HTMLTemplateElement, readonly label: string) {
     this.el = (template.content.firstElementChild as HTMLElement).cloneNode(true) as HTMLElement;
@@ -69,6 +70,7 @@ export class Run {
   async train(c: Config, data: Data, summary: string): Promise<void> {
     await this.trainer?.terminate();
     this.el.dataset.task = c.task;
+    this.batchNorm = c.task === 'mnist' && c.batchNorm;
     this.$('.summary').textContent = summary;
     for (const chart of [this.loss, this.acc, this.heat, this.stats, this.hidden]) chart.clear();
     this.seen.clear();
@@ -123,7 +125,10 @@ export class Run {
     const kernels = r.layers.flatMap((l) => l.weights.filter((w) => w.name.endsWith('/kernel') && !w.name.includes('_projection')));
     this.heat.push(step, kernels.map((w) => w.name.split('/').slice(-2, -1)[0] ?? w.name), kernels.map((w) => w.gradNorm));
     this.loss.line('train loss (epoch mean so far)', COLORS[0]).points.push([step, r.loss]);
-    this.stats.set(r.layers.filter((l) => Number.isFinite(l.activationStd) || !Number.isFinite(l.activationMean)).map((l) => ({
+    // The outputs of activations: with batch norm, the Activation layers (Dense and BN outputs are linear).
+    const shown = r.layers.filter((l, i) => l.className !== 'BatchNormalization' && !l.name.startsWith('residual_add')
+      && (!this.batchNorm || l.className === 'Activation' || i === r.layers.length - 1));
+    this.stats.set(shown.map((l) => ({
       name: l.name, std: l.activationStd, dead: l.deadFraction, saturated: l.saturatedFraction,
     })));
     const h = r.layers.find((l) => l.hiddenGradNorms?.length)?.hiddenGradNorms;
