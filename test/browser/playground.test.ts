@@ -147,6 +147,16 @@ it('the URL holds the configuration; editing a control updates it', async () => 
   await page.waitForSelector('#status[data-state="ready"]');
   expect(await page.$eval('select[name="activation"]', (s) => (s as HTMLSelectElement).value)).toBe('tanh');
   expect(await page.$eval('input[name="depth"]', (s) => (s as HTMLInputElement).value)).toBe('20');
+  // Compare mode: B starts as a copy of A; what is edited on B lands under b. in the URL.
+  await page.check('#compare');
+  await page.check('input[name="editing"][value="b"]');
+  await page.selectOption('select[name="activation"]', 'gelu');
+  const q = new URL(page.url()).searchParams;
+  expect([q.get('compare'), q.get('activation'), q.get('b.activation'), q.get('b.depth')]).toEqual(['1', 'tanh', 'gelu', '20']);
+  expect(await page.$$eval('.run', (r) => r.length)).toBe(2);
+  await page.check('input[name="editing"][value="a"]');
+  expect(await page.$eval('select[name="activation"]', (s) => (s as HTMLSelectElement).value)).toBe('tanh');
+  expect(errors).toEqual([]);
 });
 
 it('"copy as code" gives a script that, run in Node, reproduces the first-epoch loss within 1e-4', async () => {

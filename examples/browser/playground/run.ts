@@ -92,7 +92,7 @@ export class Run {
         if (epoch === 0) this.el.dataset.epochLoss = String(logs.loss);
         const step = (epoch + 1) * batchesPerEpoch;
         if (logs.accuracy !== undefined) {
-          this.acc.line('train accuracy', COLORS[0]).points.push([step, logs.accuracy]);
+          this.acc.line('train accuracy (epoch mean)', COLORS[0]).points.push([step, logs.accuracy]);
           this.$('.acc').textContent = `${(100 * logs.accuracy).toFixed(1)}%`;
         }
         this.loss.line('epoch mean', COLORS[1], true).points.push([step, logs.loss]);
