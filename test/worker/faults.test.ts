@@ -120,14 +120,10 @@ it('a worker out of memory rejects with a clear error', async () => {
   // 2 MB of JS heap is not enough to start: the thread dies before the model arrives.
   expect(await messageOf(createTrainer(model, { resourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 } })))
     .toMatch(/keelnet worker: the training worker ran out of memory/);
-  // Enough to start and train small data; labels as a plain array of 3 million numbers do not fit.
-  const trainer = await start(model, { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 } });
-  const n = 3_000_000;
-  const x = tensor(new Float32Array(n * 4), [n, 4]);
-  const labels = new Array<number>(n).fill(0);
-  const message = await messageOf(trainer.fit(x, labels, { epochs: 1, batchSize: 1000, verbose: 0 }));
-  expect(message).toMatch(/keelnet worker: the training worker (ran out of memory|exited unexpectedly)/);
   expect(flat(model.getWeights())).toEqual(before);
+  // Not tested: a worker that overruns its heap later, while deserializing a large fit request. V8
+  // then sometimes aborts the whole process ("FATAL ERROR: Reached heap limit", seen in a CI run)
+  // instead of ending the thread, which no library code can catch.
 });
 
 it('createTrainer needs a compiled model', async () => {
