@@ -73,11 +73,6 @@ describe.each(['keras', 'h5'])('Keras 3 .%s files', (ext) => {
     for (const m of [model, cnn, plain]) m.dispose();
   });
 
-  it('the functional model (two inputs, Add skip) is refused by its class until keelnet has graphs', async () => {
-    const path = fixture(`functional.${ext}`);
-    await expect(loadKeras(path)).rejects.toThrow(`${path}: the model 'two_inputs' is a Keras functional model (class 'Functional', a graph of layers with inbound_nodes)`);
-  });
-
   it("training resumes from Keras's Adam state: one step matches Keras's within 1e-5", async () => {
     const step = await readJSON<{ x: TensorJSON; y: number[]; loss: number; iterations_before: number; iterations_after: number; weights_after: TensorJSON[] }>(fixture('mlp_adam_step.json'));
     const model = await loadKeras(fixture(`mlp_adam.${ext}`));

@@ -15,10 +15,10 @@
  * order — model.trainable_variables' order), so each slot maps to one state buffer.
  */
 import type { Backend } from '../../backend/backend.js';
-import type { Layer, Weight } from '../../layers/layer.js';
+import type { Weight } from '../../layers/layer.js';
 import { getLoss, type Loss } from '../../losses.js';
 import { getMetric } from '../../metrics.js';
-import type { CompileArgs, Sequential } from '../../models/sequential.js';
+import type { CompileArgs, LayersModel } from '../../models/layers-model.js';
 import { optimizers, type Optimizer } from '../../optimizers/index.js';
 import { toSnakeCase } from '../keras-config.js';
 import { checkedValues, type FoundVariable } from './variables.js';
@@ -123,7 +123,7 @@ export function compileArgsFromKeras(cc: Dict, where: string): CompileArgs & { o
 }
 
 /** keelnet's compile arguments as Keras 3's compile_config. */
-export function kerasCompileConfig(model: Sequential): Dict | undefined {
+export function kerasCompileConfig(model: LayersModel): Dict | undefined {
   const c = model.compileConfig;
   if (!c) return undefined;
   const cls = c.optimizer.className;
@@ -191,17 +191,13 @@ function stateAccess(opt: Optimizer): { be: Backend; buffer: (i: number) => numb
 /** The optimizer's state, checked against the model, ready to set: nothing is written until `apply`. */
 export interface OptimizerState { iterations: number; learningRate: number; buffers: Map<number, Float32Array>; apply(): void }
 
-/** Trainable weights in the order Keras's model.trainable_variables lists them (and keelnet's planner lays them out). */
-function trainable(layers: readonly Layer[]): Weight[] {
-  return layers.flatMap((l) => l.weights).filter((w) => w.trainable);
-}
-
 /**
  * Check a file's optimizer variables against a compiled, built model and prepare them; `where`
- * names the file. Two variables only (iteration, learning_rate) is an optimizer Keras never built.
+ * names the file. `weights` are the model's trainable weights in gradient order
+ * (model.engine.params.trainable: Keras's model.trainable_variables, each weight once), the order
+ * of the optimizer's state. Two variables only (iteration, learning_rate) is an optimizer Keras never built.
  */
-export function readOptimizerState(opt: Optimizer, layers: readonly Layer[], vars: FoundVariable[], where: string): OptimizerState {
-  const weights = trainable(layers);
+export function readOptimizerState(opt: Optimizer, weights: readonly Weight[], vars: FoundVariable[], where: string): OptimizerState {
   const groups = slotGroups(opt);
   const perVariable = groups.reduce((s, g) => s + g.names.length, 0);
   const expected = 2 + perVariable * weights.length;
@@ -256,16 +252,16 @@ export interface OptimizerVariable { name: string; shape: number[]; values: Floa
 /**
  * The optimizer's variables as Keras 3 lists them (iteration, learning_rate, then the slots per
  * trainable weight); only those two before the optimizer is attached to a built model.
+ * `weights` are the trainable weights in gradient order (model.engine.params.trainable);
  * `weightPath` names a weight as Keras's variable.path would ('model/dense/kernel').
  */
-export function optimizerVariables(opt: Optimizer, layers: readonly Layer[], weightPath: (w: Weight) => string): OptimizerVariable[] {
+export function optimizerVariables(opt: Optimizer, weights: readonly Weight[], weightPath: (w: Weight) => string): OptimizerVariable[] {
   const out: OptimizerVariable[] = [
     { name: 'iteration', shape: [], values: Int32Array.of(opt.iterations) },
     { name: 'learning_rate', shape: [], values: Float32Array.of(opt.learningRate) },
   ];
   if (!opt.attached) return out;
   const { be, buffer } = stateAccess(opt);
-  const weights = trainable(layers);
   const total = weights.reduce((n, w) => n + w.size, 0);
   for (const g of slotGroups(opt)) {
     const states = g.states.map((s) => be.read(buffer(s), total));
