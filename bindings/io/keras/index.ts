@@ -22,7 +22,9 @@
  */
 
 import type { Weight } from '../../layers/layer.js';
-import type { LayersModel } from '../../models/layers-model.js';
+import { LayersModel } from '../../models/layers-model.js';
+import type { LoadKerasOptions, SaveKerasOptions } from '../keras-files.js';
+import type { SaveResult } from '../types.js';
 import { Tensor } from '../../tensor.js';
 import type { ReadContext } from '../keras-config.js';
 import { KERAS_FORMAT_VERSION, kerasConfigFromModel, kerasJSON, modelFromKerasConfig } from './config.js';
@@ -35,23 +37,9 @@ import {
 } from './variables.js';
 
 export { modelFromKerasConfig, kerasConfigFromModel } from './config.js';
+export type { LoadKerasOptions, SaveKerasOptions };
 
 type Dict = Record<string, unknown>;
-
-export interface LoadKerasOptions {
-  /**
-   * Compile the model as the file's compile_config says and restore the optimizer's state
-   * (default true, as keras.saving.load_model). false loads the layers and weights only.
-   */
-  compile?: boolean;
-  /** Names the file in error messages when bytes are given rather than a path. */
-  name?: string;
-}
-
-export interface SaveKerasOptions {
-  /** Write the optimizer's variables (step count, moments) so training resumes (default true). */
-  includeOptimizer?: boolean;
-}
 
 /**
  * A Keras model file as a keelnet model: a path (Node; 'file://' optional) or the file's bytes.
@@ -95,6 +83,13 @@ export async function saveKeras(model: LayersModel, path: string, options: SaveK
   const fs = await nodeFs(path);
   await fs.writeFile(file, bytes);
   return { bytes: bytes.byteLength };
+}
+
+/** model.save(path) for a Keras path (from io/keras-files.ts, which imports no model class, hence the check). */
+export async function saveKerasFile(model: object, path: string): Promise<SaveResult> {
+  if (!(model instanceof LayersModel)) throw new Error(`save: '${path}': only keelnet models (Sequential, model({ inputs, outputs })) are written as Keras files`);
+  await saveKeras(model, path);
+  return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
 }
 
 // --- reading ---------------------------------------------------------------------------------------
