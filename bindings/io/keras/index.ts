@@ -1,7 +1,9 @@
 /**
  * Keras's own files, with no converter, both ways: `.keras` (Keras 3: a zip of config.json,
  * metadata.json and model.weights.h5) and the legacy `.h5` (`model.save('m.h5')`: the config in
- * the `model_config` attribute, weights under `model_weights/`).
+ * the `model_config` attribute, weights under `model_weights/`). Sequential and functional
+ * models (InputLayers, merge layers, shared layers, nested models) go both ways. `loadModel` and
+ * `model.save` come here for paths ending in .keras or .h5 (io/keras-files.ts).
  *
  *   const model = await loadKeras('model.keras');        // or an .h5, or the bytes
  *   await model.fit(x, y);                                // resumes Keras's optimizer state
@@ -14,11 +16,14 @@
  *
  * The containers' libraries (fflate for zip, h5wasm for HDF5) are imported on first use, so an
  * application that never opens a Keras file does not load them. Measured with esbuild 0.28
- * (minified ESM for browsers, --charset=utf8; bytes, gzip -9 in brackets): keelnet's core
- * (Sequential, layers, loadModel) 126,344 [39,124]; this folder's own code 25,086 [8,922];
- * archive.ts with fflate's zipSync/unzipSync 13,092 [6,380]; h5wasm 4,785,509 [1,020,158] (HDF5
- * compiled to wasm and inlined; 5,594,567 with esbuild's default ASCII charset, 4,150,134 as npm
- * ships it). Imported through `import('./keras/index.js')`, all three are chunks of their own.
+ * (minified ESM for browsers, --charset=utf8, --splitting; bytes, gzip -9 in brackets), entry
+ * `export { Sequential, layers, loadModel }`: keelnet's core 159,833 [50,881] (158,498 [49,549]
+ * before loadModel and model.save reached Keras files; the first measurement, before the graph
+ * engine, was 126,344 [39,124]); this folder's own code 31,152 [10,818] (25,086 [8,922] for
+ * Sequential only); archive.ts with fflate's zipSync/unzipSync 13,092 [6,380]; h5wasm 4,785,509
+ * [1,020,158] (HDF5 compiled to wasm and inlined; 5,594,567 with esbuild's default ASCII charset,
+ * 4,150,134 as npm ships it). Imported through `import('./keras/index.js')`, all three are chunks
+ * of their own.
  */
 
 import type { Weight } from '../../layers/layer.js';
