@@ -154,6 +154,36 @@ describe.each(['keras', 'h5'])('keelnet-saved functional .%s files', (ext) => {
   });
 });
 
+describe.each(['keras', 'h5'])('a keelnet graph with two outputs (.%s)', (ext) => {
+  it('keeps a loss, a loss weight and metrics per output, and the next step after loading is the same step', async () => {
+    setSeed(23);
+    const x = input({ shape: [4], name: 'x' });
+    const h = layers.dense({ units: 5, activation: 'relu', name: 'trunk' }).apply(x);
+    const score = layers.dense({ units: 1, name: 'score' }).apply(h);
+    const label = layers.dense({ units: 3, activation: 'softmax', name: 'label' }).apply(layers.concatenate({ name: 'with_x' }).apply([h, x]));
+    const m = functional({ inputs: x, outputs: [score, label], name: 'keelnet_two_outputs' });
+    m.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: ['meanSquaredError', 'sparseCategoricalCrossentropy'], lossWeights: [1, 0.5], metrics: [[], ['accuracy']] });
+    const xs = tensor(randomArray(6 * 4, 4), [6, 4]);
+    const ys = [tensor(randomArray(6, 5), [6, 1]), tensor([0, 1, 2, 2, 1, 0], [6], 'int32')];
+    m.trainOnBatch(xs, ys);
+    const path = join(dir, `${m.name}.${ext}`);
+    await saveKeras(m, path);
+    const back = await loadKeras(path);
+    expect(back.compileConfig).toEqual(m.compileConfig);
+    expect(back.compileConfig?.lossWeights).toEqual([1, 0.5]);
+    expect(back.outputNames).toEqual(['score', 'label']);
+    expect(back.trainOnBatch(xs, ys)).toEqual(m.trainOnBatch(xs, ys));
+    back.getWeights().forEach((w, i) => expect(w.values).toEqual(m.getWeights()[i].values));
+    if (out) {
+      await mkdir(out, { recursive: true });
+      await saveKeras(m, join(out, `${m.name}.${ext}`));
+      await writeFile(join(out, `${m.name}.json`), JSON.stringify({ inputs: [tensorJSON(xs)], outputs: (m.predict(xs) as Tensor[]).map(tensorJSON) }));
+    }
+    m.dispose();
+    back.dispose();
+  });
+});
+
 describe("keelnet-saved functional files hold Keras 3's layout", () => {
   it('config.json: Functional, InputLayers in the layer list, inbound nodes of Keras tensors, a merge layer with one list of args', async () => {
     const { model } = keelnetGraph(undefined);

@@ -98,20 +98,13 @@ function lossFromKeras(v: unknown, where: string): Loss {
 /** Keras compile_config keys that do not change what training computes. */
 const COMPILE_IGNORED = ['run_eagerly', 'steps_per_execution', 'jit_compile', 'auto_scale_loss'];
 
-/** A Keras 3 compile_config (or a legacy training_config) → keelnet's compile arguments; `where` names the file. */
-export function compileArgsFromKeras(cc: Dict, where: string): CompileArgs & { optimizer: Optimizer } {
-  const label = `${where}: compile_config`;
-  for (const [key, value] of Object.entries(cc)) {
-    if (['optimizer', 'optimizer_config', 'loss', 'metrics', ...COMPILE_IGNORED].includes(key)) continue;
-    if ((key === 'loss_weights' || key === 'weighted_metrics') && value === null) continue;
-    throw new Error(`${label}: ${key} = ${JSON.stringify(value)?.slice(0, 80)} is not supported by keelnet (load with { compile: false } to skip compiling)`);
+/** Metric names of one output, each checked against that output's loss. */
+function metricNames(list: unknown, loss: Loss, label: string): string[] {
+  const items = typeof list === 'string' || isDict(list) ? [list] : list;
+  if (!Array.isArray(items) || items.some((m) => typeof m !== 'string' && !(isDict(m) && typeof m.class_name === 'string'))) {
+    throw new Error(`${label}: metrics ${JSON.stringify(list)?.slice(0, 80)} are not metric names`);
   }
-  const loss = lossFromKeras(cc.loss, label);
-  const metrics = cc.metrics === null || cc.metrics === undefined ? [] : cc.metrics;
-  if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'string' && !(isDict(m) && typeof m.class_name === 'string'))) {
-    throw new Error(`${label}: metrics ${JSON.stringify(metrics).slice(0, 80)} are not a list of metric names (keelnet models have one output)`);
-  }
-  const names = metrics.map((m) => (typeof m === 'string' ? m : toSnakeCase(m.class_name as string)));
+  const names = items.map((m) => (typeof m === 'string' ? m : toSnakeCase((m as Dict).class_name as string)));
   for (const name of names) {
     try {
       getMetric(name, loss);
@@ -119,7 +112,46 @@ export function compileArgsFromKeras(cc: Dict, where: string): CompileArgs & { o
       throw new Error(`${label}: metrics: ${(e as Error).message} (load with { compile: false } to skip compiling)`);
     }
   }
-  return { optimizer: optimizerFromKeras(cc.optimizer ?? cc.optimizer_config, label), loss, metrics: names };
+  return names;
+}
+
+/**
+ * A Keras 3 compile_config (or a legacy training_config) → keelnet's compile arguments; `where`
+ * names the file. A model with several outputs has a loss (and loss weight, and metric list) per
+ * output, as a list in output order or an object keyed by output name, as Keras writes either.
+ */
+export function compileArgsFromKeras(cc: Dict, where: string): CompileArgs & { optimizer: Optimizer } {
+  const label = `${where}: compile_config`;
+  for (const [key, value] of Object.entries(cc)) {
+    if (['optimizer', 'optimizer_config', 'loss', 'metrics', 'loss_weights', ...COMPILE_IGNORED].includes(key)) continue;
+    if (key === 'weighted_metrics' && value === null) continue;
+    throw new Error(`${label}: ${key} = ${JSON.stringify(value)?.slice(0, 80)} is not supported by keelnet (load with { compile: false } to skip compiling)`);
+  }
+  const optimizer = optimizerFromKeras(cc.optimizer ?? cc.optimizer_config, label);
+  const perOutput = Array.isArray(cc.loss) || (isDict(cc.loss) && !('class_name' in cc.loss));
+  if (!perOutput) {
+    if (cc.loss_weights !== null && cc.loss_weights !== undefined) throw new Error(`${label}: loss_weights = ${JSON.stringify(cc.loss_weights)} for a single loss is not supported`);
+    const loss = lossFromKeras(cc.loss, label);
+    const metrics = cc.metrics === null || cc.metrics === undefined ? [] : metricNames(cc.metrics, loss, label);
+    return { optimizer, loss, metrics };
+  }
+  const keys = Array.isArray(cc.loss) ? cc.loss.map((_, i) => i) : Object.keys(cc.loss as Dict);
+  const at = (v: unknown, k: number | string) => (Array.isArray(v) ? v[k as number] : (v as Dict)[k as string]);
+  const losses = keys.map((k) => lossFromKeras(at(cc.loss, k), `${label}: output ${JSON.stringify(k)}`));
+  const keyed = <T>(values: T[]): T[] | Record<string, T> => (Array.isArray(cc.loss) ? values : Object.fromEntries(keys.map((k, i) => [k, values[i]])));
+  const args: CompileArgs & { optimizer: Optimizer } = { optimizer, loss: keyed(losses) as CompileArgs['loss'] };
+  if (cc.metrics !== null && cc.metrics !== undefined) {
+    const flat = !Array.isArray(cc.metrics) && !isDict(cc.metrics) ? [cc.metrics] : cc.metrics;
+    const allOutputs = Array.isArray(flat) && flat.every((m) => typeof m === 'string' || (isDict(m) && 'class_name' in m));
+    args.metrics = allOutputs ? metricNames(flat, losses[0], label)
+      : keyed(keys.map((k, i) => metricNames(at(flat, k) ?? [], losses[i], `${label}: output ${JSON.stringify(k)}`))) as CompileArgs['metrics'];
+  }
+  if (cc.loss_weights !== null && cc.loss_weights !== undefined) {
+    const weights = keys.map((k) => at(cc.loss_weights, k));
+    if (weights.some((w) => typeof w !== 'number')) throw new Error(`${label}: loss_weights ${JSON.stringify(cc.loss_weights)} must give a number per output`);
+    args.lossWeights = keyed(weights as number[]) as CompileArgs['lossWeights'];
+  }
+  return args;
 }
 
 /** keelnet's compile arguments as Keras 3's compile_config. */
