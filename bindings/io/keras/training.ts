@@ -130,7 +130,7 @@ export function compileArgsFromKeras(cc: Dict, where: string): CompileArgs & { o
   const optimizer = optimizerFromKeras(cc.optimizer ?? cc.optimizer_config, label);
   const perOutput = Array.isArray(cc.loss) || (isDict(cc.loss) && !('class_name' in cc.loss));
   if (!perOutput) {
-    if (cc.loss_weights !== null && cc.loss_weights !== undefined) throw new Error(`${label}: loss_weights = ${JSON.stringify(cc.loss_weights)} for a single loss is not supported`);
+    if (cc.loss_weights !== null && cc.loss_weights !== undefined) throw new Error(`${label}: loss_weights = ${JSON.stringify(cc.loss_weights)} is not supported by keelnet (load with { compile: false } to skip compiling); a model with one output has no weights between losses`);
     const loss = lossFromKeras(cc.loss, label);
     const metrics = cc.metrics === null || cc.metrics === undefined ? [] : metricNames(cc.metrics, loss, label);
     return { optimizer, loss, metrics };
