@@ -11,7 +11,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { unzipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { input, layers, model as functional, optimizers, ready, Sequential, setSeed, tensor, type LayersModel, type Tensor } from '../../bindings/index.js';
 import { kerasArchive, loadKeras, saveKeras } from '../../bindings/io/keras/index.js';
@@ -222,5 +222,43 @@ describe("keelnet-saved functional files hold Keras 3's layout", () => {
     const m = functional({ inputs: x, outputs: layers.dense({ units: 1 }).apply(r.apply(x)), name: 'with_residual' });
     await expect(kerasArchive(m)).rejects.toThrow("with_residual: layer 'res' (Residual) has no Keras 3 class");
     m.dispose();
+  });
+});
+
+describe('corrupt functional files', () => {
+  let n = 0;
+  /** nested.keras with its config edited, written as a new file; returns its path. */
+  async function edited(edit: (config: any) => void): Promise<string> {
+    const members = unzipSync(await readFile(fixture('nested.keras')));
+    const config = JSON.parse(new TextDecoder().decode(members['config.json']));
+    edit(config);
+    members['config.json'] = new TextEncoder().encode(JSON.stringify(config));
+    const path = join(dir, `corrupt-${n++}.keras`);
+    await writeFile(path, zipSync(Object.fromEntries(Object.entries(members).map(([k, v]) => [k, [v, { level: 0 }]]))));
+    return path;
+  }
+  const layer = (c: any, name: string) => c.config.layers.find((l: { name?: string; config: { name: string } }) => (l.name ?? l.config.name) === name);
+
+  it('a weight of the wrong shape, or a missing one, in a nested model names the file, the layer and its path in model.weights.h5', async () => {
+    const path = await edited((c) => { layer(layer(c, 'block'), 'dense_10').config.units = 4; });
+    // The nested block's Dense 3 → 4 changes its output, so the file's BatchNormalization no longer fits either; the Dense is met first.
+    await expect(loadKeras(path)).rejects.toThrow(`${path}: weight 'kernel' of layer 'dense_10' (Dense) at layers/sequential/layers/dense/vars/0 has shape [8, 3] in the file; the layer needs [8, 4]`);
+    const noBias = await edited((c) => { layer(layer(c, 'encoder'), 'enc_dense').config.use_bias = false; });
+    await expect(loadKeras(noBias)).rejects.toThrow(`${noBias}: layer 'enc_dense' (Dense) has 1 weights (kernel); the file holds 2 at layers/functional/layers/dense/vars`);
+  });
+
+  it('an unknown class in a nested model names the file, the models and the layer', async () => {
+    const path = await edited((c) => { layer(layer(c, 'encoder'), 'enc_bn').class_name = 'UnitNormalization'; });
+    await expect(loadKeras(path)).rejects.toThrow(`${path}: nested model 'encoder': layer 'enc_bn' (UnitNormalization): keelnet cannot load layer class 'UnitNormalization'; supported classes: Dense,`);
+  });
+
+  it('an inbound node from a layer the model does not have names the layer', async () => {
+    const path = await edited((c) => { layer(c, 'head').inbound_nodes[0].args[0].config.keras_history = ['nowhere', 0, 0]; });
+    await expect(loadKeras(path)).rejects.toThrow(`${path}: modelFromJSON(nested): the inputs of layer 'head' are never computed (unknown layer names or a cycle in inbound_nodes)`);
+  });
+
+  it('a frozen nested model (trainable = false on the model) is refused by name', async () => {
+    const path = await edited((c) => { layer(c, 'block').config.trainable = false; });
+    await expect(loadKeras(path)).rejects.toThrow(`${path}: nested model 'block': the model is frozen (trainable = false at the model level)`);
   });
 });
