@@ -3,13 +3,13 @@
  * dispatch by extension to io/keras (imported on first use), and the entry's loadKeras/saveKeras
  * are the same doors. Other paths still go to the TF.js Layers handlers.
  */
-import { readFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { input, kerasArchive, layers, loadKeras, loadModel, model as functional, ready, saveKeras, Sequential, setSeed, tensor, type Tensor } from '../../bindings/index.js';
+import { callbacks, input, kerasArchive, layers, loadKeras, loadModel, model as functional, ready, saveKeras, Sequential, setSeed, tensor, type Tensor } from '../../bindings/index.js';
 import { isKerasPath } from '../../bindings/io/keras-files.js';
 import { expectClose, randomArray } from '../helpers/close.js';
 
@@ -103,5 +103,21 @@ describe('loadModel and model.save with Keras files', () => {
     await expect(m.save('https://host/m.keras')).rejects.toThrow("save: 'https://host/m.keras': Keras files are written to file:// paths");
     m.dispose();
     back.dispose();
+  });
+
+  it("callbacks.modelCheckpoint saves .keras files during fit, as Keras's ModelCheckpoint does", async () => {
+    setSeed(8);
+    const a = input({ shape: [3], name: 'a' });
+    const m = functional({ inputs: a, outputs: layers.dense({ units: 1 }).apply(layers.dense({ units: 4, activation: 'tanh' }).apply(a)), name: 'ckpt_graph' });
+    m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    const x = tensor(randomArray(8 * 3, 1), [8, 3]), y = tensor(randomArray(8, 2), [8, 1]);
+    await m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0, callbacks: [callbacks.modelCheckpoint({ path: `file://${join(dir, 'ckpt-{epoch}.keras')}` })] });
+    const saved = (await readdir(dir)).filter((f) => f.startsWith('ckpt-')).sort();
+    expect(saved).toHaveLength(2);
+    const last = await loadModel(`file://${join(dir, saved[1])}`);
+    expect(last.optimizer?.iterations).toBe(4);
+    expect((last.predict(x) as Tensor).values).toEqual((m.predict(x) as Tensor).values);
+    last.dispose();
+    m.dispose();
   });
 });
