@@ -1,6 +1,6 @@
 /**
  * Keras files in headless Chromium: test/fixtures/keras/browser is served by Vite on 127.0.0.1;
- * its runKeras loads Keras 3.15.1's .keras and .h5 fixtures from their bytes, predicts within
+ * its runKeras loads Keras 3.15.1's .keras and .h5 fixtures (Sequential and functional) from their bytes, predicts within
  * 1e-5 of Keras, and round-trips each model through a .keras archive. fflate and h5wasm are
  * fetched only once the page first opens a Keras file.
  * Needs Debian's chromium at /usr/bin/chromium (.ci/run installs it).
@@ -49,7 +49,7 @@ it('loads Keras 3 .keras and .h5 files from bytes, predicts within 1e-5, round-t
   await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
   const run: KerasRun = await page.evaluate(() => window.runKeras());
 
-  expect(run.files.map((f) => f.file)).toEqual(['mlp.keras', 'cnn.keras', 'lstm.h5', 'bn.h5']);
+  expect(run.files.map((f) => f.file)).toEqual(['mlp.keras', 'cnn.keras', 'lstm.h5', 'bn.h5', 'functional.keras', 'nested.h5']);
   for (const f of run.files) {
     expect(f.maxDiff, f.file).toBeLessThan(1e-5);
     expect(f.roundTripIdentical, f.file).toBe(true);
