@@ -22,15 +22,18 @@ export interface SaveKerasOptions {
   includeOptimizer?: boolean;
 }
 
-/** A file:// or http(s):// URL (or a plain path) whose file name ends in .keras or .h5. */
-export function isKerasPath(url: string): boolean {
+/**
+ * A URL whose file name ends in .keras or .h5, of a scheme Keras files go through: file:// (or a
+ * plain path) and http(s):// for loading; file:// and downloads:// for saving.
+ */
+export function isKerasPath(url: string, saving = false): boolean {
   if (typeof url !== 'string') return false;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (scheme !== undefined && !['file', 'http', 'https'].includes(scheme)) return false;
+  if (scheme !== undefined && !(saving ? ['file', 'http', 'https', 'downloads'] : ['file', 'http', 'https']).includes(scheme)) return false;
   return /\.(keras|h5)$/i.test(url.replace(/[?#].*$/, ''));
 }
 
-/** model.save('file://…/m.keras' | '….h5'): writes the file; the SaveResult's byte counts stay unset (a Keras file has no separate topology and weights). */
+/** model.save('file://…/m.keras' | '….h5' | 'downloads://m.keras'): writes the file (or starts the download); the SaveResult's byte counts stay unset (a Keras file has no separate topology and weights). */
 export async function saveKerasFile(model: object, path: string): Promise<SaveResult> {
   if (/^https?:\/\//i.test(path)) throw new Error(`save: '${path}': Keras files are written to file:// paths (Node); in a browser use kerasArchive(model) and store the bytes`);
   return (await import('./keras/index.js')).saveKerasFile(model, path);

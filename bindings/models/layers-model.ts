@@ -609,10 +609,10 @@ export class LayersModel {
 
   /**
    * Write the model in the TF.js Layers format: 'file://dir' (Node), 'indexeddb://name', 'downloads://name', or any TF.js IOHandler;
-   * a path ending in .keras or .h5 ('file://out/model.keras') is written as that Keras file instead (Keras 3 archive, legacy HDF5).
+   * a path ending in .keras or .h5 ('file://out/model.keras', 'downloads://model.keras') is written as that Keras file instead (Keras 3 archive, legacy HDF5).
    */
   save(target: string | IOHandler): Promise<SaveResult> {
-    return typeof target === 'string' && isKerasPath(target) ? saveKerasFile(this, target) : saveModel(this, target);
+    return typeof target === 'string' && isKerasPath(target, true) ? saveKerasFile(this, target) : saveModel(this, target);
   }
 
   /** The model's configuration as plain JSON (no weights): `modelFromJSON` rebuilds it. */

@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { KerasRun } from '../fixtures/keras/browser/main.js';
+import { readFile } from 'node:fs/promises';
+import type { DownloadRun, KerasRun } from '../fixtures/keras/browser/main.js';
+import { ready, tensor, type Tensor } from '../../bindings/index.js';
+import { loadKeras } from '../../bindings/io/keras/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -60,4 +63,24 @@ it('loads Keras 3 .keras and .h5 files from bytes, predicts within 1e-5, round-t
   expect(lazy(run.scriptsAfter)).toEqual(['h5wasm', 'fflate']);
   expect(run.pathError).toBe("'model.keras': reading and writing paths needs Node; in a browser pass the bytes to loadKeras, and save with kerasArchive");
   expect(errors).toEqual([]);
+});
+
+it("model.save('downloads://m.keras' | 'm.h5') downloads the one Keras file, which loads back and predicts the same", async () => {
+  await ready();
+  const page = await browser.newPage({ acceptDownloads: true });
+  const downloads: Array<{ name: string; path: Promise<string | null> }> = [];
+  page.on('download', (d) => downloads.push({ name: d.suggestedFilename(), path: d.path() }));
+  await page.goto(new URL('browser/index.html', server.resolvedUrls!.local[0]).href);
+  await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
+  const run: DownloadRun = await page.evaluate(() => window.saveDownloads());
+  await expect.poll(() => downloads.length, { timeout: 10_000 }).toBe(2);
+  expect(downloads.map((d) => d.name)).toEqual(['keelnet_download.keras', 'keelnet_download.h5']);
+  for (const d of downloads) {
+    const back = await loadKeras(new Uint8Array(await readFile((await d.path)!)), { name: d.name });
+    expect(back.name).toBe('keelnet_download');
+    const y = back.predict(run.inputs.map((t) => tensor(t.values, t.shape))) as Tensor;
+    expect(Array.from(y.values)).toEqual(run.outputs);
+    back.dispose();
+  }
+  await page.close();
 });

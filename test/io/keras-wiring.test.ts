@@ -40,8 +40,11 @@ afterAll(async () => {
 
 describe('Keras paths', () => {
   it('are told by the extension, for file://, plain paths and http(s):// only', () => {
-    expect(['file:///m/model.keras', 'file://m.h5', 'models/m.keras', 'https://host/m.h5?v=2', 'http://host/M.KERAS#x'].map(isKerasPath)).toEqual([true, true, true, true, true]);
-    expect(['file:///m/model.json', 'file:///m', 'indexeddb://m.keras', 'downloads://m.h5', 'https://host/model.json', 'm.keras.json'].map(isKerasPath)).toEqual([false, false, false, false, false, false]);
+    const loading = (u: string) => isKerasPath(u), saving = (u: string) => isKerasPath(u, true);
+    expect(['file:///m/model.keras', 'file://m.h5', 'models/m.keras', 'https://host/m.h5?v=2', 'http://host/M.KERAS#x'].map(loading)).toEqual([true, true, true, true, true]);
+    expect(['file:///m/model.json', 'file:///m', 'indexeddb://m.keras', 'downloads://m.h5', 'https://host/model.json', 'm.keras.json'].map(loading)).toEqual([false, false, false, false, false, false]);
+    // Saving: downloads:// too (a browser download of the one file); indexeddb:// stays TF.js's.
+    expect(['downloads://m.h5', 'downloads://m.keras', 'file:///m.keras', 'indexeddb://m.keras', 'downloads://m'].map(saving)).toEqual([true, true, true, false, false]);
   });
 });
 

@@ -90,11 +90,30 @@ export async function saveKeras(model: LayersModel, path: string, options: SaveK
   return { bytes: bytes.byteLength };
 }
 
-/** model.save(path) for a Keras path (from io/keras-files.ts, which imports no model class, hence the check). */
+/**
+ * model.save(path) for a Keras path (from io/keras-files.ts, which imports no model class, hence
+ * the check): a file for file:// (Node), a download of that name for downloads:// (browser).
+ */
 export async function saveKerasFile(model: object, path: string): Promise<SaveResult> {
   if (!(model instanceof LayersModel)) throw new Error(`save: '${path}': only keelnet models (Sequential, model({ inputs, outputs })) are written as Keras files`);
+  const download = /^downloads:\/\//i.exec(path);
+  if (download) {
+    const name = path.slice(download[0].length);
+    const bytes = name.toLowerCase().endsWith('.h5') ? await kerasH5(model) : await kerasArchive(model);
+    downloadBytes(name, bytes, path);
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }
   await saveKeras(model, path);
   return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+}
+
+/** A download of these bytes under this file name, as TF.js's downloads:// starts its downloads. */
+function downloadBytes(name: string, bytes: Uint8Array, path: string): void {
+  if (typeof document === 'undefined') throw new Error(`save: '${path}': downloads:// needs a browser page (document); in Node use file://`);
+  const link = document.createElement('a');
+  link.download = name;
+  link.href = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
+  link.dispatchEvent(new MouseEvent('click'));
 }
 
 // --- reading ---------------------------------------------------------------------------------------
