@@ -86,7 +86,7 @@ describe.each(['keras', 'h5'])('training resumes from a Keras 3 graph (.%s)', (e
  * A keelnet graph with what Keras files must carry: two inputs, a skip connection through add, a
  * layer applied twice (one set of weights), concatenate, and (nested) a model used as a layer.
  */
-function keelnetGraph(nested: 'functional' | 'sequential' | undefined): { model: LayersModel; x: Tensor[] } {
+function keelnetGraph(nested: 'functional' | 'functional_twice' | 'sequential' | undefined): { model: LayersModel; x: Tensor[] } {
   setSeed(17);
   const a = input({ shape: [4], name: 'a' });
   const b = input({ shape: [3], name: 'b' });
@@ -96,13 +96,15 @@ function keelnetGraph(nested: 'functional' | 'sequential' | undefined): { model:
   const s1 = shared.apply(skip);
   const s2 = shared.apply(a);
   let joined = layers.concatenate({ axis: -1, name: 'joined' }).apply([s1, s2, fromB]);
-  if (nested === 'functional') {
+  if (nested === 'functional' || nested === 'functional_twice') {
     // BatchNormalization before the Dense: a bias just before it in training mode has a gradient
     // of exactly zero, which Adam turns into steps of rounding noise (Keras and keelnet 3.5e-4 apart).
     const ein = input({ shape: [12], name: 'enc_in' });
     const h = layers.batchNormalization({ name: 'enc_bn' }).apply(ein);
     const encoder = functional({ inputs: ein, outputs: layers.dense({ units: 6, activation: 'relu', name: 'enc_dense' }).apply(h), name: 'encoder' });
-    joined = encoder.apply(joined);
+    // Twice: one encoder's weights for two inputs (Keras numbers the nested model's calls 0 and 1).
+    joined = nested === 'functional' ? encoder.apply(joined)
+      : layers.add({ name: 'both' }).apply([encoder.apply(joined), encoder.apply(layers.concatenate({ name: 'swapped' }).apply([s2, s1, fromB]))]);
   } else if (nested === 'sequential') {
     const block = new Sequential([layers.batchNormalization({ inputShape: [12] }), layers.dense({ units: 6, activation: 'relu' })], { name: 'block' });
     joined = block.apply(joined);
@@ -117,7 +119,7 @@ function keelnetGraph(nested: 'functional' | 'sequential' | undefined): { model:
 const out = process.env.KEELNET_KERAS_OUT;
 
 describe.each(['keras', 'h5'])('keelnet-saved functional .%s files', (ext) => {
-  it.each([undefined, 'functional', 'sequential'] as const)('load back in keelnet with the same graph, weights and predictions (nested: %s)', async (nested) => {
+  it.each([undefined, 'functional', 'functional_twice', 'sequential'] as const)('load back in keelnet with the same graph, weights and predictions (nested: %s)', async (nested) => {
     const { model, x } = keelnetGraph(nested);
     model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'meanSquaredError' });
     const y0 = tensor(randomArray(5 * 2, 3), [5, 2]);
