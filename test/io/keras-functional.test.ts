@@ -259,6 +259,17 @@ describe('corrupt functional files', () => {
     await expect(loadKeras(path)).rejects.toThrow(`${path}: modelFromJSON(nested): the inputs of layer 'head' are never computed (unknown layer names or a cycle in inbound_nodes)`);
   });
 
+  it("a layer list in another order than keelnet's is refused, not read into the wrong layers", async () => {
+    // Swapping two Concatenates in the list would swap their groups (concatenate, concatenate_1) in Keras's reading.
+    const path = await edited((c) => {
+      const list = c.config.layers;
+      const i = list.findIndex((l: { name: string }) => l.name === 'joined'), k = list.findIndex((l: { name: string }) => l.name === 'both');
+      [list[i], list[k]] = [list[k], list[i]];
+    });
+    await expect(loadKeras(path)).rejects.toThrow(`${path}: the layers of model 'nested' come in the order x1, encoder, shared, x2, joined, block, diff, both, head in keelnet `
+      + "but x1, encoder, shared, x2, both, block, diff, joined, head in the file; model.weights.h5 is laid out by Keras's order");
+  });
+
   it('a frozen nested model (trainable = false on the model) is refused by name', async () => {
     const path = await edited((c) => { layer(c, 'block').config.trainable = false; });
     await expect(loadKeras(path)).rejects.toThrow(`${path}: nested model 'block': the model is frozen (trainable = false at the model level)`);

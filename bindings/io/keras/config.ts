@@ -63,6 +63,27 @@ export function modelFromKerasConfig(config: unknown, ctx: ReadContext): LayersM
     + '(a subclassed model cannot be rebuilt from its config)');
 }
 
+/**
+ * model.weights.h5 names each layer's group by its place in Keras's model.layers, which is the
+ * order of the config's layer list. keelnet computes the same order from the graph (tested
+ * against Keras); should the two ever differ, the file's groups would be read into the wrong
+ * layers, so this refuses instead, naming both orders (nested models too).
+ */
+export function checkLayerOrder(model: LayersModel, config: unknown, where: string): void {
+  const c = isDict(config) ? config.config : undefined;
+  const entries = (Array.isArray(c) ? c : isDict(c) && Array.isArray(c.layers) ? c.layers : []).filter(isDict);
+  const nameOf = (e: Dict) => (e.name ?? (isDict(e.config) ? e.config.name : undefined)) as string | undefined;
+  const theirs = entries.filter((e) => !(model instanceof Sequential && e.class_name === 'InputLayer')).map(nameOf);
+  const ours = model.layers.map((l) => l.name);
+  if (theirs.join('\0') !== ours.join('\0')) {
+    throw new Error(`${where}: the layers of model '${model.name}' come in the order ${ours.join(', ')} in keelnet but ${theirs.join(', ')} in the file; `
+      + "model.weights.h5 is laid out by Keras's order, so keelnet refuses rather than guess");
+  }
+  for (const layer of model.layers) {
+    if (layer instanceof ModelLayer) checkLayerOrder(layer.model, entries.find((e) => nameOf(e) === layer.name), `${where}: nested model '${layer.name}'`);
+  }
+}
+
 /** Refuse custom (Python-registered) objects; `label` names the object in the message. */
 function checkBuiltIn(obj: Dict, label: string): void {
   const registered = obj.registered_name;

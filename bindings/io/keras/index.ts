@@ -32,7 +32,7 @@ import type { LoadKerasOptions, SaveKerasOptions } from '../keras-files.js';
 import type { SaveResult } from '../types.js';
 import { Tensor } from '../../tensor.js';
 import type { ReadContext } from '../keras-config.js';
-import { KERAS_FORMAT_VERSION, kerasConfigFromModel, kerasJSON, modelFromKerasConfig } from './config.js';
+import { KERAS_FORMAT_VERSION, checkLayerOrder, kerasConfigFromModel, kerasJSON, modelFromKerasConfig } from './config.js';
 import { isHdf5, readHdf5, writeHdf5, type H5WriteGroup } from './hdf5.js';
 import { legacyH5Layout } from './legacy.js';
 import { compileArgsFromKeras, kerasCompileConfig, optimizerVariables, readOptimizerState, type OptimizerState } from './training.js';
@@ -132,8 +132,10 @@ async function fromArchive(bytes: Uint8Array, where: string, options: LoadKerasO
   }
   const tree = await readHdf5(weightsBytes, `${where}: model.weights.h5`);
   const model = modelFromKerasConfig(config, readContext(where, (metadata as Dict).keras_version));
-  return finishLoad(model, where, options, (config as Dict).compile_config,
-    () => kerasFileVariables(tree, model.layers, where), () => kerasFileOptimizerVariables(tree, where));
+  return finishLoad(model, where, options, (config as Dict).compile_config, () => {
+    checkLayerOrder(model, config, where);
+    return kerasFileVariables(tree, model.layers, where);
+  }, () => kerasFileOptimizerVariables(tree, where));
 }
 
 async function fromLegacyH5(bytes: Uint8Array, where: string, options: LoadKerasOptions): Promise<LayersModel> {
