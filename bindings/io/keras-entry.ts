@@ -8,11 +8,15 @@ import type { LoadKerasOptions, SaveKerasOptions } from './keras-files.js';
 export type { LoadKerasOptions, SaveKerasOptions };
 
 /**
- * A Keras model file as a keelnet model: a path (Node; 'file://' optional), an http(s) URL, or
- * the file's bytes. Compiled, with the optimizer's state, when the file has them (`compile: false` skips).
+ * A Keras model file as a keelnet model: a path (Node; 'file://' optional), an http(s) URL (in a
+ * page, a URL without a scheme is relative to the page, as TF.js takes it), or the file's bytes.
+ * Compiled, with the optimizer's state, when the file has them (`compile: false` skips).
  */
 export async function loadKeras(source: string | Uint8Array | ArrayBuffer, options: LoadKerasOptions = {}): Promise<LayersModel> {
   const keras = await import('./keras/index.js');
+  const page = (globalThis as { location?: { href: string } }).location;
+  const node = typeof process !== 'undefined' && !!process.versions?.node;
+  if (typeof source === 'string' && !node && page?.href && !/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) source = new URL(source, page.href).href;
   if (typeof source === 'string' && /^https?:\/\//i.test(source)) {
     const response = await fetch(source);
     if (!response.ok) throw new Error(`${source}: HTTP ${response.status} ${response.statusText}`);

@@ -61,8 +61,11 @@ it('loads Keras 3 .keras and .h5 files from bytes, predicts within 1e-5, round-t
   const lazy = (urls: string[]) => ['h5wasm', 'fflate'].filter((lib) => urls.some((u) => u.includes(lib)));
   expect(lazy(run.scriptsBefore)).toEqual([]);
   expect(lazy(run.scriptsAfter)).toEqual(['h5wasm', 'fflate']);
-  expect(run.pathError).toBe("'model.keras': reading and writing paths needs Node; in a browser pass the bytes to loadKeras, and save with kerasArchive");
-  expect(errors).toEqual([]);
+  expect(run.pathError).toBe("'file:///model.keras': reading and writing paths needs Node; in a browser pass the bytes to loadKeras, and save with kerasArchive");
+  expect(run.relativeLayers).toBe(6);
+  expect(run.missing).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/missing\.keras: HTTP 404/);
+  // The one error the page logs is the browser's own line for that deliberate 404.
+  expect(errors).toEqual([expect.stringMatching(/^console: Failed to load resource: .*404/)]);
 });
 
 it("model.save('downloads://m.keras' | 'm.h5') downloads the one Keras file, which loads back and predicts the same", async () => {
