@@ -217,7 +217,7 @@ await measurePeak('end of run');
 console.log(`\n${info.cpu} · ${info.logicalCores} logical cores · Node ${info.node} (V8 ${info.v8}) · ${info.platform} · ${info.date}`);
 console.table(table);
 const ratios = training.length ? trainingRatios(training) : undefined;
-if (ratios) console.log(`training: keelnet wasm / TF.js wasm ${ratios.keelnetWasmOverTfjsWasm}×, / jax-js ${ratios.keelnetWasmOverJax}×, / keelnet js ${ratios.keelnetWasmOverKeelnetJs}×; relaxed / SIMD128 ${ratios.keelnetRelaxedOverSimd}×, 2 threads / 1 ${ratios.keelnetTwoThreadsOverOne}× (relaxed: ${ratios.keelnetRelaxedTwoThreadsOverOne}×) (medians of per-round ratios)`);
+if (ratios) console.log(`training: keelnet wasm / TF.js wasm ${ratios.keelnetWasmOverTfjsWasm}×, / jax-js ${ratios.keelnetWasmOverJax}×, / keelnet js ${ratios.keelnetWasmOverKeelnetJs}×; relaxed / SIMD128 ${ratios.keelnetRelaxedOverSimd}×, 2 threads / 1 ${ratios.keelnetTwoThreadsOverOne}× (relaxed: ${ratios.keelnetRelaxedTwoThreadsOverOne}×); functional / Sequential ${ratios.functionalOverSequential}×, fit defaults / silent ${ratios.defaultsOverSilent}× (2 threads: ${ratios.twoThreadsDefaultsOverSilent}×) (medians of per-round ratios)`);
 for (const r of threadScaling) {
   console.log(`threads (paired): ${r.build}: 2 threads / 1 thread ${r.speedup}× (median of ${r.pairs} triples, range ${r.minSpeedup}–${r.maxSpeedup}×); `
     + `two independent trainings / 1 thread ${r.independentSpeedup}×; 2 threads / 1 in the ${r.healthyPairs} triples where those reached 1.85×: ${r.healthySpeedup}×; `

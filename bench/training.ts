@@ -23,7 +23,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { Sequential, Tensor, layers, loadMnist, optimizers, setBackend, setSeed } from '../bindings/index.js';
+import { Sequential, Tensor, input, layers, loadMnist, model as buildModel, optimizers, setBackend, setSeed, type LayersModel } from '../bindings/index.js';
 import type { Backend } from '../bindings/backend/backend.js';
 import { relaxedSimdSupported } from '../bindings/backend/features.js';
 import { JsBackend } from '../bindings/backend/js.js';
@@ -34,7 +34,8 @@ import { timeKeelnetFit } from './lib/keelnet.js';
 import { type Contender, median, round3, runRounds } from './lib/rounds.js';
 import { tfjsBackend, tfjsTraining, tfjsWasmLabel, tfjsWeights } from './lib/tfjs.js';
 
-export type ContenderName = 'keelnet-wasm' | 'keelnet-wasm-2threads' | 'keelnet-wasm-relaxed' | 'keelnet-wasm-relaxed-2threads' | 'keelnet-js' | 'tfjs-wasm' | 'tfjs-cpu' | 'jax-wasm';
+export type ContenderName = 'keelnet-wasm' | 'keelnet-wasm-2threads' | 'keelnet-wasm-relaxed' | 'keelnet-wasm-relaxed-2threads' | 'keelnet-js' | 'tfjs-wasm' | 'tfjs-cpu' | 'jax-wasm'
+  | 'keelnet-wasm-functional' | 'keelnet-wasm-defaults' | 'keelnet-wasm-2threads-defaults';
 
 export interface TrainingOptions {
   /** Timed rounds; each round times every contender once (default 7). */
@@ -67,8 +68,9 @@ export interface Row {
 }
 
 const BATCH = 100, INPUT = 784, HIDDEN = 500, CLASSES = 10, LR = 0.001, SEED = 42;
-const DEFAULT_STEPS: Record<ContenderName, number> = { 'keelnet-wasm': 120, 'keelnet-wasm-2threads': 120, 'keelnet-wasm-relaxed': 120, 'keelnet-wasm-relaxed-2threads': 120, 'keelnet-js': 10, 'tfjs-wasm': 30, 'tfjs-cpu': 10, 'jax-wasm': 40 };
-const ORDER: ContenderName[] = ['keelnet-wasm', 'keelnet-wasm-2threads', 'keelnet-wasm-relaxed', 'keelnet-wasm-relaxed-2threads', 'keelnet-js', 'tfjs-wasm', 'tfjs-cpu', 'jax-wasm'];
+const DEFAULT_STEPS: Record<ContenderName, number> = { 'keelnet-wasm': 120, 'keelnet-wasm-2threads': 120, 'keelnet-wasm-relaxed': 120, 'keelnet-wasm-relaxed-2threads': 120, 'keelnet-js': 10, 'tfjs-wasm': 30, 'tfjs-cpu': 10, 'jax-wasm': 40,
+  'keelnet-wasm-functional': 120, 'keelnet-wasm-defaults': 120, 'keelnet-wasm-2threads-defaults': 120 };
+const ORDER: ContenderName[] = ['keelnet-wasm', 'keelnet-wasm-functional', 'keelnet-wasm-defaults', 'keelnet-wasm-2threads', 'keelnet-wasm-2threads-defaults', 'keelnet-wasm-relaxed', 'keelnet-wasm-relaxed-2threads', 'keelnet-js', 'tfjs-wasm', 'tfjs-cpu', 'jax-wasm'];
 
 export interface Data { x: Float32Array; labels: Int32Array; n: number }
 
@@ -86,6 +88,14 @@ export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> 
   const initial = keelWasm.model.getWeights();
   const twoThreads = want('keelnet-wasm-2threads') ? await createThreadedBackend(2, { simd: 'simd' }) : undefined;
   const keelThreads = twoThreads ? keelnetContender('keelnet-wasm-2threads', 'wasm 2 threads', twoThreads, data, initial) : undefined;
+  // The same MLP built with model({ inputs, outputs }), and fit as users run it (verbose 1, a callback), on 1 and 2 threads.
+  const keelFunctional = want('keelnet-wasm-functional')
+    ? keelnetContender('keelnet-wasm-functional', 'wasm, model({ inputs, outputs })', await WasmBackend.create({ simd: 'simd' }), data, initial, { functional: true }) : undefined;
+  const keelDefaults = want('keelnet-wasm-defaults')
+    ? keelnetContender('keelnet-wasm-defaults', 'wasm, fit defaults (verbose 1, EarlyStopping)', await WasmBackend.create({ simd: 'simd' }), data, initial, { defaults: true }) : undefined;
+  const twoThreadsDefaults = want('keelnet-wasm-2threads-defaults') ? await createThreadedBackend(2, { simd: 'simd' }) : undefined;
+  const keelThreadsDefaults = twoThreadsDefaults
+    ? keelnetContender('keelnet-wasm-2threads-defaults', 'wasm 2 threads, fit defaults (verbose 1, EarlyStopping)', twoThreadsDefaults, data, initial, { defaults: true }) : undefined;
   const keelRelaxed = relaxedSimdSupported() && want('keelnet-wasm-relaxed')
     ? keelnetContender('keelnet-wasm-relaxed', 'wasm relaxed', await WasmBackend.create({ simd: 'relaxed' }), data, initial) : undefined;
   const relaxedTwo = relaxedSimdSupported() && want('keelnet-wasm-relaxed-2threads') ? await createThreadedBackend(2, { simd: 'relaxed' }) : undefined;
@@ -93,7 +103,10 @@ export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> 
   const keelJs = want('keelnet-js') ? keelnetContender('keelnet-js', 'js', new JsBackend(), data, initial) : undefined;
   const contenders: Contender<ContenderName>[] = [
     keelWasm.contender,
+    ...(keelFunctional ? [keelFunctional.contender] : []),
+    ...(keelDefaults ? [keelDefaults.contender] : []),
     ...(keelThreads ? [keelThreads.contender] : []),
+    ...(keelThreadsDefaults ? [keelThreadsDefaults.contender] : []),
     ...(keelRelaxed ? [keelRelaxed.contender] : []),
     ...(keelRelaxedTwo ? [keelRelaxedTwo.contender] : []),
     ...(keelJs ? [keelJs.contender] : []),
@@ -116,8 +129,9 @@ export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> 
   for (const c of contenders) await c.train(BATCH, warmup[c.id]);
 
   const timed = await runRounds(contenders, { bench: 'training', rounds, steps, batch: BATCH, dataSize: data.n, log });
-  for (const k of [keelWasm, keelThreads, keelRelaxed, keelRelaxedTwo, keelJs]) k?.model.dispose();
+  for (const k of [keelWasm, keelFunctional, keelDefaults, keelThreads, keelThreadsDefaults, keelRelaxed, keelRelaxedTwo, keelJs]) k?.model.dispose();
   await twoThreads?.terminate();
+  await twoThreadsDefaults?.terminate();
   await relaxedTwo?.terminate();
   for (const c of contenders) c.dispose?.();
   setBackend('wasm'); // the contenders switched backends; leave the default for whoever runs next
@@ -140,13 +154,15 @@ export async function benchTraining(opts: TrainingOptions = {}): Promise<Row[]> 
   });
 }
 
-export function keelnetContender(id: ContenderName, label: string, be: Backend, data: Data, initial?: Tensor[]): { model: Sequential; contender: Contender<ContenderName> } {
+export function keelnetContender(id: ContenderName, label: string, be: Backend, data: Data, initial?: Tensor[],
+  how: { functional?: boolean; defaults?: boolean } = {}): { model: LayersModel; contender: Contender<ContenderName> } {
   setBackend(be);
   setSeed(SEED);
-  const model = new Sequential([
-    layers.dense({ units: HIDDEN, activation: 'relu', inputShape: [INPUT] }),
-    layers.dense({ units: CLASSES, activation: 'softmax' }),
-  ]);
+  const hidden = layers.dense({ units: HIDDEN, activation: 'relu' }), out = layers.dense({ units: CLASSES, activation: 'softmax' });
+  const x0 = input({ shape: [INPUT] });
+  const model: LayersModel = how.functional
+    ? buildModel({ inputs: x0, outputs: out.apply(hidden.apply(x0)) })
+    : new Sequential([layers.dense({ units: HIDDEN, activation: 'relu', inputShape: [INPUT] }), layers.dense({ units: CLASSES, activation: 'softmax' })]);
   if (initial) model.setWeights(initial);
   model.compile({ optimizer: optimizers.adam({ learningRate: LR }), loss: 'sparseCategoricalCrossentropy' });
   const slice = (from: number, count: number) => [
@@ -164,7 +180,7 @@ export function keelnetContender(id: ContenderName, label: string, be: Backend, 
     },
     async train(from, steps) {
       const [x, y] = slice(from, steps * BATCH);
-      return timeKeelnetFit(model, x, y, BATCH);
+      return timeKeelnetFit(model, x, y, BATCH, how.defaults);
     },
   };
   return { model, contender };
@@ -225,6 +241,10 @@ export function trainingRatios(rows: Row[]): Record<string, number> {
     keelnetTwoThreadsOverOne: round3(1 / twoThreads),
     /** The same bar for the relaxed builds: relaxed 2 threads over relaxed 1 thread (per-round ratios' medians divided). */
     keelnetRelaxedTwoThreadsOverOne: round3(relaxed / relaxedTwo),
+    /** The graph-engine bars: the functional MLP over the Sequential (≥ 0.97), default fit over silent fit on 1 and 2 threads (≥ 0.97). */
+    functionalOverSequential: round3(1 / by('keelnet', 'wasm, model({ inputs, outputs })')),
+    defaultsOverSilent: round3(1 / by('keelnet', 'wasm, fit defaults (verbose 1, EarlyStopping)')),
+    twoThreadsDefaultsOverSilent: round3(twoThreads / by('keelnet', 'wasm 2 threads, fit defaults (verbose 1, EarlyStopping)')),
   };
 }
 
@@ -248,14 +268,14 @@ export async function benchPredict({ rounds = 7, log = (l: string) => console.er
   const MANY = 2560;
   const x1 = data.x.subarray(0, INPUT), xMany = data.x.subarray(0, MANY * INPUT);
   interface P { name: string; backend: string; one(): Promise<Float32Array>; many(): Promise<void>; dispose(): void }
-  const keel = (label: string, be: Backend, initial?: Tensor[]): { p: P; model: Sequential } => {
+  const keel = (label: string, be: Backend, initial?: Tensor[]): { p: P; model: LayersModel } => {
     const { model } = keelnetContender('keelnet-wasm', label, be, data, initial);
     const t1 = new Tensor(x1, [1, INPUT]), tMany = new Tensor(xMany, [MANY, INPUT]);
     return {
       model,
       p: {
         name: 'keelnet', backend: label,
-        one: async () => model.predict(t1, { batchSize: 1 }).values as Float32Array,
+        one: async () => (model.predict(t1, { batchSize: 1 }) as Tensor).values as Float32Array,
         many: async () => { model.predict(tMany, { batchSize: 256 }); },
         dispose: () => model.dispose(),
       },

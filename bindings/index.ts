@@ -33,6 +33,8 @@ export { Recurrent, SimpleRNN, LSTM, GRU, Embedding, TimeDistributed } from './l
 export type { RecurrentArgs, GatedRecurrentArgs, SimpleRNNArgs, LSTMArgs, GRUArgs, EmbeddingArgs, TimeDistributedArgs } from './layers/index.js';
 export { optimizers, Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from './optimizers/index.js';
 export { losses } from './losses.js';
+export { metrics } from './metrics.js';
+export type { Metric, MetricConfig, MetricIdentifier } from './metrics.js';
 export type { Loss, LossName } from './losses.js';
 export * as initializers from './initializers.js';
 export { callbacks, Callback, History, EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN, GradientMonitor } from './callbacks/index.js';

@@ -13,6 +13,7 @@ export class Tensor {
   readonly values: Float32Array | Int32Array;
 
   constructor(values: Float32Array | Int32Array, shape: readonly number[]) {
+    checkShape(shape);
     const size = shapeSize(shape);
     if (values.length !== size) {
       throw new Error(`tensor: shape [${shape.join(', ')}] needs ${size} values, got ${values.length}`);
@@ -62,6 +63,14 @@ export class Tensor {
   }
 }
 
+/** A shape is a list of non-negative integers (TF.js allows 0-sized axes). */
+function checkShape(shape: unknown): void {
+  const shown = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
+  if (!Array.isArray(shape)) throw new Error(`tensor: shape must be a list of sizes such as [2, 3], got ${shown(shape)}`);
+  const bad = shape.findIndex((d) => !(Number.isInteger(d) && d >= 0));
+  if (bad >= 0) throw new Error(`tensor: shape [${shape.map(shown).join(', ')}] must be non-negative integers; size ${bad} is ${shown(shape[bad])}`);
+}
+
 export function shapeSize(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -73,6 +82,8 @@ export function shapeSize(shape: readonly number[]): number {
  * nested arrays (shape inferred). Uint8Array and number[] become float32 unless dtype says int32.
  */
 export function tensor(values: TensorLike, shape?: number[], dtype?: DType): Tensor {
+  if (dtype !== undefined && dtype !== 'float32' && dtype !== 'int32') throw new Error(`tensor: dtype must be 'float32' or 'int32', got ${JSON.stringify(dtype) ?? String(dtype)}`);
+  if (shape !== undefined) checkShape(shape);
   if (Array.isArray(values) && values.some((v) => Array.isArray(v))) {
     const inferred: number[] = [];
     let level: unknown = values;

@@ -51,31 +51,11 @@ export interface Kernels {
   /**
    * C = op(A)·op(B) + bias, then max(·, 0) when relu = 1: a Dense or Conv2D forward pass in one
    * kernel. bias (N) is added to every row of C; 0 means no bias. Bitwise equal to gemm, then
-   * biasAdd, then activationForward(relu), on each core.
+   * biasAdd, then activationForward(relu), on each core. (The thread pool's own GEMM kernels are
+   * not part of this contract: backend/threads/pool-kernels.ts.)
    */
   gemmBias(C: number, A: number, B: number, M: number, N: number, K: number,
     transA: number, transB: number, bias: number, relu: number): void;
-  /**
-   * gemm on sub-matrix views (blocks of larger row-major matrices): consecutive rows of the
-   * stored A, B and C start lda, ldb and ldc elements apart (lda ≥ the stored A's row length,
-   * and so on; gemm is lda = transA ? M : K, ldb = transB ? K : N, ldc = N), with gemmBias's
-   * epilogue (bias and relu 0: none). `slot` picks the wasm core's packing scratch: 0 on one
-   * thread; calls running at once need distinct slots (the SIMD builds have slot 0 only).
-   * `whole` (threads builds): 1 packs op(A) whole into the slot first, 2 reuses what an earlier
-   * call on the slot packed so (same A, M, K, lda, transA), 0 or omitted packs block by block —
-   * for a pool's column chunks of one product; the result is the same, bitwise. The js core
-   * ignores both.
-   */
-  gemmStrided(C: number, A: number, B: number, M: number, N: number, K: number,
-    lda: number, ldb: number, ldc: number, transA: number, transB: number, alpha: number, beta: number,
-    bias: number, relu: number, slot: number, whole?: number): void;
-  /**
-   * C (rows, N) = relu?((C + P) + bias): how gemm and gemmBias finish a product they sum in depth
-   * halves (the wasm core's gemm-halves.ts: the second half is summed into P), with gemmBias's
-   * epilogue (bias 0: none; relu 1: max(·, 0)). Exact adds, so the cores agree bitwise.
-   */
-  addHalves(C: number, P: number, rows: number, N: number, bias: number, relu: number): void;
-
   // ---- bias (assembly/kernels/bias.ts) -----------------------------------------------------
   /** Y (rows, cols) += b (cols) broadcast over rows. */
   biasAdd(Y: number, b: number, rows: number, cols: number): void;
@@ -104,6 +84,26 @@ export interface Kernels {
   meanSquaredError(dP: number, P: number, T: number, rows: number, cols: number): number;
   meanAbsoluteError(dP: number, P: number, T: number, rows: number, cols: number): number;
   huber(dP: number, P: number, T: number, rows: number, cols: number, delta: number): number;
+  // Keras 3's other losses, T (rows, cols) targets. Elementwise ones average the last axis;
+  // kullbackLeiblerDivergence, categoricalHinge and cosineSimilarity reduce it by a sum or max.
+  /** mean(max(1 − t·p, 0)); {0, 1} labels become {−1, 1} when all labels in T are 0 or 1 (Keras). */
+  hinge(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** mean(max(1 − t·p, 0)²), labels as hinge. */
+  squaredHinge(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** max(max((1 − t)·p) − Σ t·p + 1, 0) per row. */
+  categoricalHinge(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** mean(log cosh(p − t)), stable for large |p − t|. */
+  logcosh(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** mean(p − t·log(p + ε)). */
+  poisson(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** Σ t·log(t/p) per row, t and p clipped to [ε, 1]. */
+  kullbackLeiblerDivergence(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** −cos(t, p) per row (Keras 3's sign: −1 is best), norms floored at ε. */
+  cosineSimilarity(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** 100·mean(|t − p| / max(|t|, ε)). */
+  meanAbsolutePercentageError(dP: number, P: number, T: number, rows: number, cols: number): number;
+  /** mean((log(max(p, ε) + 1) − log(max(t, ε) + 1))²). */
+  meanSquaredLogarithmicError(dP: number, P: number, T: number, rows: number, cols: number): number;
 
   // ---- metrics (assembly/kernels/metrics.ts): counts, the caller divides -------------------
   /** Number of rows whose argmax equals the int32 label. */
@@ -112,6 +112,21 @@ export interface Kernels {
   categoricalAccuracy(P: number, T: number, rows: number, cols: number): number;
   /** Mean over each row of (P > threshold) == (T > 0.5), summed over rows. */
   binaryAccuracy(P: number, T: number, rows: number, cols: number, threshold: number): number;
+  /** Number of rows whose argmax of T ranks among the k largest of P (ties count for the label, as Keras's in_top_k). */
+  topKCategoricalAccuracy(P: number, T: number, rows: number, cols: number, k: number): number;
+  /** As topKCategoricalAccuracy with int32 labels (rows). */
+  sparseTopKCategoricalAccuracy(P: number, labels: number, rows: number, cols: number, k: number): number;
+  /** Σ over rows of the row's mean |P − T|. */
+  meanAbsoluteErrorSum(P: number, T: number, rows: number, cols: number): number;
+  /** Σ over rows of the row's mean (P − T)². */
+  meanSquaredErrorSum(P: number, T: number, rows: number, cols: number): number;
+  /** counts (4) = TP, FP, FN, TN of P > threshold against labels T ≠ 0, over n entries (overwritten). */
+  confusionCounts(counts: number, P: number, T: number, n: number, threshold: number): void;
+  /**
+   * counts (2, buckets) = histograms of positives (T ≠ 0) then negatives over the buckets
+   * max(ceil(clip(P, 0, 1)·(buckets − 1)) − 1, 0): Keras's AUC with evenly spaced thresholds (overwritten).
+   */
+  thresholdHistogram(counts: number, P: number, T: number, n: number, buckets: number): void;
 
   // ---- optimizers (assembly/kernels/optimizers.ts), over flat buffers of n floats -----------
   /** momentum = 0: W -= lr·G. Else V = momentum·V − lr·G; W += nesterov ? momentum·V − lr·G : V. */
@@ -332,11 +347,4 @@ export interface Backend extends Kernels {
     start: number, count: number, int32: boolean): void;
   /** Read one float. */
   get(ptr: number): number;
-  /**
-   * Run `work`, and `job` beside it: JS on the calling thread that uses none of the backend's
-   * kernels and no memory `work` touches (fit loads the next batch while the optimizer steps).
-   * Only a backend with a thread pool has it: job runs while the workers start on work's first
-   * element-wise kernel split into blocks. Without it, callers run work, then job.
-   */
-  beside?(work: () => void, job: () => void): void;
 }

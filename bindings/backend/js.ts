@@ -4,6 +4,7 @@
  * which the finite-difference gradient checks use as their oracle.
  */
 import type { Backend, Kernels } from './backend.js';
+import type { PoolKernels } from './threads/pool-kernels.js';
 import { LinearAllocator } from './memory.js';
 import type { Heap } from './js/heap.js';
 import * as memoryKernels from './js/elementwise.js';
@@ -24,7 +25,7 @@ import * as poolingKernels from './js/pooling.js';
 import * as recurrentKernels from './js/recurrent.js';
 import * as mergeKernels from './js/merge.js';
 
-type HeapKernels = { [K in keyof Kernels]: (h: Heap, ...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> };
+type HeapKernels = { [K in keyof (Kernels & PoolKernels)]: (h: Heap, ...args: Parameters<(Kernels & PoolKernels)[K]>) => ReturnType<(Kernels & PoolKernels)[K]> };
 
 const kernels: HeapKernels = {
   ...memoryKernels, ...gemmKernels, ...biasKernels, ...activationKernels,
@@ -38,7 +39,7 @@ const kernels: HeapKernels = {
 /** Bytes below this are never handed out, so that pointer 0 can mean "none". */
 const BASE = 1024;
 
-export interface JsBackend extends Backend {}
+export interface JsBackend extends Backend, PoolKernels {}
 
 export class JsBackend implements Backend {
   readonly name = 'js' as const;

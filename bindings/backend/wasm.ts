@@ -2,6 +2,7 @@
  * WasmBackend: the AssemblyScript kernels compiled to WebAssembly SIMD, over one linear memory.
  * Kernel calls go straight to the module's exports; this class only manages memory.
  */
+import type { PoolKernels } from './threads/pool-kernels.js';
 import type { Backend } from './backend.js';
 import { defaultSimdMode, resolveSimd, type SimdMode, type WasmBuild } from './features.js';
 import { LinearAllocator } from './memory.js';
@@ -57,7 +58,7 @@ export function wasmBuildFor(opts: WasmOptions = {}): WasmBuild {
   return resolveSimd(mode);
 }
 
-export interface WasmBackend extends Backend {}
+export interface WasmBackend extends Backend, PoolKernels {}
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;

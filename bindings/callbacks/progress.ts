@@ -34,8 +34,16 @@ export class ProgressLogger implements CallbackHooks {
   private lastDraw = 0;
   private epoch = 0;
 
+  /**
+   * Redraws the progress bar (at most every 100 ms). Only on a TTY: elsewhere the logger has no
+   * batch hook at all, so a default fit runs no per-batch callback for it.
+   */
+  onBatchEnd?: (batch: number, logs?: Logs) => void;
+
   constructor(private readonly epochs: number, private readonly steps: number, private readonly samples: number,
-    private readonly out: Writer = defaultWriter()) {}
+    private readonly out: Writer = defaultWriter()) {
+    if (out.isTTY) this.onBatchEnd = (batch, logs) => this.drawBar(batch, logs);
+  }
 
   onEpochBegin(epoch: number): void {
     this.epoch = epoch;
@@ -43,8 +51,7 @@ export class ProgressLogger implements CallbackHooks {
     this.lastDraw = 0;
   }
 
-  onBatchEnd(batch: number, logs?: Logs): void {
-    if (!this.out.isTTY) return;
+  private drawBar(batch: number, logs?: Logs): void {
     const now = performance.now();
     if (now - this.lastDraw < 100 && batch + 1 < this.steps) return;
     this.lastDraw = now;

@@ -60,8 +60,13 @@ export interface GradientReportData {
   culprits: string[];
   advice: string[];
   loss: number;
-  /** Kernel-gradient norm of the first layer with a kernel over the last one's. */
+  /** Kernel-gradient norm of the first layer with a kernel over the last one's (along `path`). */
   firstToLastRatio: number | null;
+  /**
+   * The nodes of the longest path from an input to an output, where the ratio is taken and a
+   * vanishing or exploding gradient is traced (every layer, for a chain).
+   */
+  path: string[];
   layers: LayerStats[];
   thresholds: GradientThresholds;
 }
@@ -72,6 +77,7 @@ export class GradientReport implements GradientReportData {
   advice: string[] = [];
   loss = 0;
   firstToLastRatio: number | null = null;
+  path: string[] = [];
   layers: LayerStats[] = [];
   thresholds: GradientThresholds = defaultThresholds;
 
@@ -80,8 +86,8 @@ export class GradientReport implements GradientReportData {
   }
 
   toJSON(): GradientReportData {
-    const { status, culprits, advice, loss, firstToLastRatio, layers, thresholds } = this;
-    return structuredClone({ status, culprits, advice, loss, firstToLastRatio, layers, thresholds });
+    const { status, culprits, advice, loss, firstToLastRatio, path, layers, thresholds } = this;
+    return structuredClone({ status, culprits, advice, loss, firstToLastRatio, path, layers, thresholds });
   }
 
   /** A readable table: one row per weight, then the verdict and the advice. */
@@ -191,7 +197,13 @@ export function diagnose(layers: LayerStats[], loss: number, t: GradientThreshol
   const last = kernels[kernels.length - 1];
   const firstToLastRatio = kernels.length >= 2 && last.k.gradNorm > 0 ? kernels[0].k.gradNorm / last.k.gradNorm : null;
   const report = (status: GradientStatus, culprits: string[], advice: string[]) =>
-    new GradientReport({ status, culprits, advice, loss, firstToLastRatio, layers, thresholds: t });
+    new GradientReport({ status, culprits, advice: withPath(status, advice), loss, firstToLastRatio, path: longest.map((l) => l.name), layers, thresholds: t });
+  // Where the graph branches, say along which path the gradient fades or grows.
+  const branched = longest.length < layers.length;
+  const withPath = (status: GradientStatus, advice: string[]) => (branched && (status === 'vanishing' || status === 'exploding') && longest.length >= 2
+    ? [...advice, `along the longest path ${longest[0].name} → … → ${longest[longest.length - 1].name} (${longest.length} nodes): `
+      + `first-to-last gradient ratio ${firstToLastRatio === null ? '-' : sci(firstToLastRatio)}`]
+    : advice);
 
   // Non-finite anything.
   const nonFiniteLayers = layers.filter((l) => !Number.isFinite(l.activationMean) || !Number.isFinite(l.activationStd)

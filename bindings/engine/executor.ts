@@ -25,6 +25,8 @@ export interface OutputSpec {
   /** Where this output's unweighted mean loss and its metrics are summed (indices into the sums), -1 for none. */
   lossSlot: number;
   metricSlots: number[];
+  /** Where a counting metric (precision, recall, auc) keeps its counts in the sums, -1 for the others. */
+  metricStates: number[];
   /** The output layer's softmax/sigmoid is fused into the loss (dL/dz straight from logits). */
   fused: boolean;
   /** Floats per sample of the targets (class ids: positions; otherwise the output's size). */
@@ -128,7 +130,7 @@ export class Executor {
       sums[0] += s.lossWeight * loss;
       if (s.lossSlot >= 0) sums[s.lossSlot] += loss;
       for (let m = 0; m < s.metrics.length; m++) {
-        sums[s.metricSlots[m]] += computeMetric(be, s.metrics[m], acts.outputs[i], acts.targets[i], batch * per, cols) / per;
+        sums[s.metricSlots[m]] += computeMetric(be, s.metrics[m], acts.outputs[i], acts.targets[i], batch * per, cols, sums, s.metricStates[m]) / per;
       }
     }
     // Penalties are per batch; the sums are per sample, so scale by the batch to report mean + penalty.

@@ -166,23 +166,33 @@ function initializerToKeras(id: unknown, what: string): Dict {
 /** Initializers by name (the layers' defaults among them); a file's initializer equal to one reads back as its name. */
 const NAMED_INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunUniform', 'lecunNormal', 'zeros', 'ones', 'orthogonal', 'uniform'];
 
+/** Run a reader of one argument, its errors led by `what` (the file, the layer and the argument). */
+function named<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw new Error(`${what}: ${(e as Error).message}`);
+  }
+}
+
 /** A Keras initializer `{ className, config }` or name (already camelCased) as keelnet stores it: a name, or `{ className, config }`. */
 function initializerFromKeras(v: unknown, what: string): string | Dict {
-  let init;
-  if (typeof v === 'string') {
-    init = getInitializer(v, what);
-  } else {
-    const { className, config = {} } = (v ?? {}) as { className?: string; config?: Dict };
+  if (typeof v !== 'string' && (typeof v !== 'object' || v === null || Array.isArray(v) || typeof (v as Dict).className !== 'string')) {
+    throw new Error(`${what}: expected an initializer name or { class_name, config }, got ${JSON.stringify(toPythonic(v))}`);
+  }
+  const init = named(what, () => {
+    if (typeof v === 'string') return getInitializer(v, 'initializer');
+    const { className, config = {} } = v as { className?: string; config?: Dict };
     const c = { ...config };
     delete c.seed;
     if (c.distribution === 'normal') c.distribution = 'truncatedNormal';
-    init = getInitializer({ className, config: c } as never, what);
-  }
-  const named = NAMED_INITIALIZERS.find((n) => {
+    return getInitializer({ className, config: c } as never, 'initializer');
+  });
+  const known = NAMED_INITIALIZERS.find((n) => {
     const ref = getInitializer(n);
     return (ref.className === init.className || (init.className === 'VarianceScaling' && 'mode' in ref.config)) && same(ref.config, init.config);
   });
-  return named ?? { className: init.className, config: init.config };
+  return known ?? { className: init.className, config: init.config };
 }
 
 function regularizerToKeras(r: Regularizer): Dict {
@@ -190,13 +200,18 @@ function regularizerToKeras(r: Regularizer): Dict {
 }
 
 function regularizerFromKeras(v: unknown, what: string): Regularizer {
-  const { className, config = {} } = (v ?? {}) as { className?: string; config?: { l1?: number; l2?: number } };
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new Error(`${what}: expected a regularizer { class_name, config }, got ${JSON.stringify(toPythonic(v))}`);
+  }
+  const { className, config = {} } = v as { className?: string; config?: { l1?: number; l2?: number } };
   const l1 = config.l1 ?? 0, l2 = config.l2 ?? 0;
-  if (className === 'L1') return regularizers.l1({ l1 });
-  if (className === 'L2') return regularizers.l2({ l2 });
-  if (className !== 'L1L2') throw new Error(`${what}: unknown regularizer class '${String(className)}'; keelnet reads L1, L2, L1L2`);
-  // TF.js writes l1() and l2() as L1L2 with a zero; read them back as the one they are.
-  return l2 === 0 && l1 > 0 ? regularizers.l1({ l1 }) : l1 === 0 && l2 > 0 ? regularizers.l2({ l2 }) : regularizers.l1l2({ l1, l2 });
+  return named(what, () => {
+    if (className === 'L1') return regularizers.l1({ l1 });
+    if (className === 'L2') return regularizers.l2({ l2 });
+    if (className !== 'L1L2') throw new Error(`unknown regularizer class ${JSON.stringify(className) ?? String(className)}; keelnet reads L1, L2, L1L2`);
+    // TF.js writes l1() and l2() as L1L2 with a zero; read them back as the one they are.
+    return l2 === 0 && l1 > 0 ? regularizers.l1({ l1 }) : l1 === 0 && l2 > 0 ? regularizers.l2({ l2 }) : regularizers.l1l2({ l1, l2 });
+  });
 }
 
 // --- layers ----------------------------------------------------------------------------------------
@@ -257,6 +272,10 @@ export function layerFromKeras(k: unknown, ctx: ReadContext, label: string, inpu
   const raw = ((k as Dict).config ?? {}) as Dict;
   const name = typeof raw.name === 'string' ? raw.name : undefined;
   const where = `${ctx.where}: ${label}${name ? ` '${name}'` : ''} (${kerasClass})`;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${where}: config must be an object, got ${JSON.stringify(raw)?.slice(0, 120)}`);
+  if (raw.name !== undefined && raw.name !== null && (name === undefined || name === '' || name.includes('/'))) {
+    throw new Error(`${where}: name ${JSON.stringify(raw.name)} is not a layer name; it must be a non-empty string without '/' (as Keras requires: '/' separates the layer from the weight in weight names)`);
+  }
   const className = keelnetClass(kerasClass);
   if (!className) {
     throw new Error(`${where}: keelnet cannot load layer class '${kerasClass}'; supported classes: ${supportedKerasClasses().join(', ')}`);

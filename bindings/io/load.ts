@@ -21,21 +21,31 @@ import { loadKeras } from './keras-entry.js';
 import { isKerasPath } from './keras-files.js';
 import { buildLayer, layerFromKeras, savedWeightNames, type ReadContext } from './keras-config.js';
 import type { IOHandler, ModelArtifacts } from './types.js';
-import { concatBuffers, decodeWeights, type NamedWeight } from './weights.js';
+import { concatBuffers, decodeWeights, MAX_WEIGHT_BYTES, type NamedWeight } from './weights.js';
 
 type Dict = Record<string, unknown>;
 
 export async function loadModel(source: string | IOHandler): Promise<LayersModel> {
+  if (typeof source !== 'string' && (typeof source !== 'object' || source === null || typeof source.load !== 'function')) {
+    throw new Error(`loadModel: expected a URL ('file://…', 'http(s)://…/model.json', 'indexeddb://…') or an IOHandler with load(), got ${
+      typeof source === 'object' && source !== null ? 'an object without load()' : JSON.stringify(source) ?? String(source)}`);
+  }
   if (typeof source === 'string' && isKerasPath(source)) return loadKeras(source);
   const handler = typeof source === 'string' ? handlerFor(source) : source;
   const where = typeof source === 'string' ? source : 'loadModel';
-  if (!handler || typeof handler.load !== 'function') throw new Error(`loadModel: ${where} cannot be loaded from (no load())`);
+  if (typeof handler.load !== 'function') throw new Error(`loadModel: ${where} cannot be loaded from (no load())`);
   return modelFromArtifacts(await handler.load(), where);
 }
+
+const isArrayBuffer = (b: unknown): b is ArrayBuffer => Object.prototype.toString.call(b) === '[object ArrayBuffer]';
 
 /** A model from in-memory artifacts (what an IOHandler's load() returns). */
 export function modelFromArtifacts(a: ModelArtifacts, where = 'loadModel'): LayersModel {
   if (!a || a.modelTopology == null) throw new Error(`${where}: the artifacts have no modelTopology`);
+  const data = a.weightData;
+  if (data !== undefined && !isArrayBuffer(data) && !(Array.isArray(data) && data.every(isArrayBuffer))) {
+    throw new Error(`${where}: the artifacts' weightData must be an ArrayBuffer or a list of ArrayBuffers, got ${Object.prototype.toString.call(data).slice(8, -1)}`);
+  }
   const ctx: ReadContext = { where, fromKeelnet: typeof a.generatedBy === 'string' && a.generatedBy.startsWith('keelnet') };
   const weights = decodeWeights(a.weightSpecs ?? [], concatBuffers(a.weightData), where);
   const model = modelFromTopology(a.modelTopology, ctx);
@@ -48,14 +58,29 @@ export function modelFromArtifacts(a: ModelArtifacts, where = 'loadModel'): Laye
   return model;
 }
 
-/** Input shape (no batch axis) from batch_input_shape / batch_shape / input_shape; fixed sizes only. */
-function declaredShape(config: Dict, where: string): number[] | undefined {
-  const batch = (config.batch_input_shape ?? config.batch_shape) as (number | null)[] | undefined;
-  const shape = Array.isArray(batch) ? batch.slice(1) : config.input_shape as (number | null)[] | undefined;
-  if (!Array.isArray(shape)) return undefined;
-  if (shape.some((d) => !Number.isInteger(d) || (d as number) <= 0)) {
-    throw new Error(`${where}: input shape [${shape.map(String).join(', ')}] has unknown sizes; keelnet needs a fixed shape per sample`);
+/** One sample of any layer's input or output must fit a wasm32 memory (4 GiB) as float32. */
+const MAX_SAMPLE_FLOATS = MAX_WEIGHT_BYTES / 4;
+
+/** Refuse a per-sample shape that cannot fit a wasm32 memory (an edited 1e308 or 2^31 time dimension). */
+function checkSampleSize(shape: number[], what: string, where: string): void {
+  const floats = shape.reduce((a, b) => a * b, 1);
+  if (floats >= MAX_SAMPLE_FLOATS) {
+    throw new Error(`${where}: ${what} [${shape.join(', ')}] has ${floats} floats per sample; one sample must stay under 2^30 floats (4 GiB, the most a wasm32 memory holds)`);
   }
+}
+
+/** Input shape (no batch axis) from batch_input_shape / batch_shape / input_shape; fixed positive integer sizes only. */
+function declaredShape(config: Dict, where: string): number[] | undefined {
+  const batch = (config.batch_input_shape ?? config.batch_shape) as unknown[] | undefined;
+  const shape = Array.isArray(batch) ? batch.slice(1) : config.input_shape as unknown[] | undefined;
+  if (!Array.isArray(shape)) return undefined;
+  const shown = `[${shape.map((d) => JSON.stringify(d) ?? String(d)).join(', ')}]`;
+  if (shape.some((d) => d === null || d === undefined)) {
+    throw new Error(`${where}: input shape ${shown} has unknown sizes; keelnet needs a fixed shape per sample`);
+  }
+  const bad = shape.find((d) => !(Number.isInteger(d) && (d as number) > 0));
+  if (bad !== undefined) throw new Error(`${where}: input shape ${shown} must be positive integers; ${JSON.stringify(bad) ?? String(bad)} is not`);
+  checkSampleSize(shape as number[], 'input shape', where);
   return shape as number[];
 }
 
@@ -83,12 +108,13 @@ export function modelFromTopology(topology: unknown, ctx: ReadContext): LayersMo
   list.forEach((raw: Dict, i) => {
     const label = `layer ${i}`;
     const rawConfig = (raw?.config ?? {}) as Dict;
-    if (raw?.class_name === 'InputLayer') { shape = declaredShape(rawConfig, `${ctx.where}: ${label} (InputLayer)`); return; }
+    const named = `${ctx.where}: ${label}${typeof rawConfig.name === 'string' ? ` '${rawConfig.name}'` : ''} (${String(raw?.class_name)})`;
+    if (raw?.class_name === 'InputLayer') { shape = declaredShape(rawConfig, named); return; }
     if (layers.length === 0 && !shape) {
-      shape = declaredShape(rawConfig, `${ctx.where}: ${label}`) ?? declaredShape((raw.build_config ?? {}) as Dict, `${ctx.where}: ${label}`);
+      shape = declaredShape(rawConfig, named) ?? declaredShape((raw?.build_config ?? {}) as Dict, named);
     }
     const json = layerFromKeras(raw, ctx, label, shape);
-    const where = `${ctx.where}: ${label} '${String(json.config.name)}' (${String(raw.class_name)})`;
+    const where = `${ctx.where}: ${label}${typeof json.config.name === 'string' ? ` '${json.config.name}'` : ''} (${String(raw.class_name)})`;
     if (layers.length === 0 && shape) json.config.inputShape = shape;
     const layer = buildLayer(json, where);
     if (shape) {
@@ -97,6 +123,7 @@ export function modelFromTopology(topology: unknown, ctx: ReadContext): LayersMo
       } catch (e) {
         throw new Error(`${where}: ${(e as Error).message}`);
       }
+      checkSampleSize(shape, 'output shape', where);
     }
     layers.push(layer);
   });

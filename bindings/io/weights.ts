@@ -11,23 +11,86 @@ export interface NamedWeight {
   values: Float32Array;
 }
 
-const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+/** Quantized storage keelnet dequantizes (TF.js's quantization dtypes). */
+const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+
+/**
+ * The most a wasm32 memory holds (65536 pages of 64 KiB). A model's weights, as float32, must
+ * stay under it, so a manifest declaring more is refused before anything is read.
+ */
+export const MAX_WEIGHT_BYTES = 2 ** 32;
 
 function count(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Bytes one entry takes in the buffer (its quantized dtype if it has one). */
-export function specBytes(spec: WeightSpec, where: string): number {
-  const stored = spec.quantization?.dtype ?? spec.dtype;
-  const per = BYTES[stored];
-  if (per === undefined) {
-    throw new Error(`${where}: weight '${spec.name}' has dtype '${stored}', which keelnet cannot read (float32, int32, bool, complex64, uint8, uint16, float16)`);
+const shown = (v: unknown) => (v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v));
+
+/**
+ * Check one manifest entry's fields before anything uses them: a string name, a shape of
+ * non-negative integers, a dtype keelnet can read and, for a model weight (not the optimizer
+ * group), float32 — stored as is or quantized to uint8, uint16 or float16. `label` says where
+ * the entry is (`weightsManifest[0].weights[3]`).
+ */
+export function checkSpec(spec: WeightSpec, where: string, label: string): void {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new Error(`${where}: ${label} must be an object { name, shape, dtype }, got ${shown(spec)}`);
   }
+  if (typeof spec.name !== 'string') throw new Error(`${where}: ${label} must have a name (a string), got ${shown(spec.name)}`);
   if (!Array.isArray(spec.shape) || spec.shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new Error(`${where}: weight '${spec.name}' has an invalid shape ${JSON.stringify(spec.shape)}`);
+    throw new Error(`${where}: weight '${spec.name}' has an invalid shape ${shown(spec.shape)}; expected a list of non-negative integers`);
   }
-  return count(spec.shape) * per;
+  if (BYTES[spec.dtype] === undefined) {
+    throw new Error(`${where}: weight '${spec.name}' has dtype ${shown(spec.dtype)}, which keelnet cannot read (float32, int32, bool, complex64)`);
+  }
+  const q = spec.quantization;
+  if (q !== undefined && q !== null) {
+    if (typeof q !== 'object' || QUANTIZED_BYTES[q.dtype] === undefined) {
+      throw new Error(`${where}: weight '${spec.name}' has quantization ${shown(q)}; keelnet reads quantization dtypes uint8, uint16 and float16`);
+    }
+    for (const k of ['scale', 'min'] as const) {
+      if (q[k] !== undefined && q[k] !== null && !(typeof q[k] === 'number' && Number.isFinite(q[k]))) {
+        throw new Error(`${where}: weight '${spec.name}' has quantization ${k} ${shown(q[k])}; expected a finite number`);
+      }
+    }
+  }
+  if (spec.group !== 'optimizer' && spec.dtype !== 'float32') {
+    throw new Error(`${where}: weight '${spec.name}' has dtype '${spec.dtype}'; keelnet model weights are float32 `
+      + '(stored as float32, or quantized from float32 to uint8, uint16 or float16)');
+  }
+}
+
+/** Bytes one (checked) entry takes in the buffer (its quantized dtype if it has one). */
+export function specBytes(spec: WeightSpec, where: string): number {
+  checkSpec(spec, where, `weight '${String(spec?.name)}'`);
+  return count(spec.shape) * (spec.quantization ? QUANTIZED_BYTES[spec.quantization.dtype] : BYTES[spec.dtype]);
+}
+
+function gib(bytes: number): string {
+  if (!Number.isSafeInteger(bytes)) return 'more than 4 GiB';
+  const g = bytes / 2 ** 30;
+  return Number.isInteger(g) ? `${g} GiB` : `${g.toFixed(2)} GiB`;
+}
+
+/**
+ * The bytes the specs declare, refused before anything is read when the model's weights would
+ * not fit a wasm32 memory (as float32, after dequantizing), naming the weight that crosses it.
+ */
+export function declaredBytes(specs: WeightSpec[], where: string): number {
+  let stored = 0, total = 0;
+  for (const spec of specs) {
+    const n = specBytes(spec, where);
+    const cost = Math.max(n, spec.group === 'optimizer' ? 0 : count(spec.shape) * 4);
+    stored += n;
+    total += cost;
+    if (total >= MAX_WEIGHT_BYTES) {
+      const what = `weight '${spec.name}' (shape [${spec.shape.join(', ')}], ${spec.dtype})`;
+      throw new Error(`${where}: ${what} ${cost === total ? `takes ${gib(cost)}` : `brings the model's weights to ${gib(total)}`} as float32; `
+        + 'the weights of one model must stay under 4 GiB (the most a wasm32 memory holds)');
+    }
+  }
+  return stored;
 }
 
 /** The float32 bytes (little-endian) of each weight, concatenated, and their specs. */
@@ -88,6 +151,9 @@ function halfToFloat(h: number): number {
  * optimizer-group entries are skipped, as keelnet keeps no optimizer state in files.
  */
 export function decodeWeights(specs: WeightSpec[], data: ArrayBuffer, where: string): NamedWeight[] {
+  if (!Array.isArray(specs)) throw new Error(`${where}: weightSpecs must be a list of { name, shape, dtype }, got ${shown(specs)}`);
+  specs.forEach((spec, i) => checkSpec(spec, where, `weightSpecs[${i}]`));
+  declaredBytes(specs, where);
   checkWeightBytes(specs, data.byteLength, 'the weight data', where);
   const view = new DataView(data);
   const out: NamedWeight[] = [];
@@ -97,21 +163,17 @@ export function decodeWeights(specs: WeightSpec[], data: ArrayBuffer, where: str
     const start = offset;
     offset += bytes;
     if (spec.group === 'optimizer') continue;
+    // checkSpec let through only float32 model weights, stored as is or quantized.
     const n = count(spec.shape), values = new Float32Array(n);
     const q = spec.quantization;
     if (q) {
-      if (spec.dtype !== 'float32' && spec.dtype !== 'int32') throw new Error(`${where}: weight '${spec.name}' is quantized from dtype '${spec.dtype}', which keelnet cannot read`);
       const scale = q.scale ?? 1, min = q.min ?? 0;
       for (let i = 0; i < n; i++) {
         if (q.dtype === 'float16') values[i] = halfToFloat(view.getUint16(start + 2 * i, true));
         else values[i] = (q.dtype === 'uint8' ? view.getUint8(start + i) : view.getUint16(start + 2 * i, true)) * scale + min;
       }
-    } else if (spec.dtype === 'float32') {
-      for (let i = 0; i < n; i++) values[i] = view.getFloat32(start + 4 * i, true);
-    } else if (spec.dtype === 'int32') {
-      for (let i = 0; i < n; i++) values[i] = view.getInt32(start + 4 * i, true);
     } else {
-      throw new Error(`${where}: weight '${spec.name}' has dtype '${spec.dtype}'; keelnet model weights are float32`);
+      for (let i = 0; i < n; i++) values[i] = view.getFloat32(start + 4 * i, true);
     }
     out.push({ name: spec.name, shape: [...spec.shape], values });
   }

@@ -158,6 +158,9 @@ export abstract class Layer {
 
   constructor(args: LayerArgs = {}) {
     const cls = (this.constructor as { className?: string }).className ?? 'Layer';
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '' || args.name.includes('/'))) {
+      throw new Error(`${cls}: name must be a non-empty string without '/' (it separates the layer from the weight in saved weight names), got ${JSON.stringify(args.name)}`);
+    }
     this.name = args.name ?? uniqueName(snakeCase(cls));
     if (args.inputShape) this.declaredInputShape = [...args.inputShape];
     else if (args.batchInputShape) this.declaredInputShape = args.batchInputShape.slice(1).map((d) => d ?? -1);
@@ -225,7 +228,11 @@ export abstract class Layer {
       trainable: trainable && this.trainable, ptr: 0,
       regularizer: getRegularizer(regularizer, `${this.name}: ${name} regularizer`),
     };
-    w.initial = w.initializer.sample(shape);
+    try {
+      w.initial = w.initializer.sample(shape);
+    } catch (e) {
+      throw new Error(`${this.name}: ${name}: ${(e as Error).message}`);
+    }
     this.weights.push(w);
     return w;
   }

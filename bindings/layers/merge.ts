@@ -84,15 +84,13 @@ export class Subtract extends Merge {
   }
 }
 
-export class Average extends Merge {
-  static className = 'Average';
-  forward({ be, batch }: RunContext, io: NodeIO): void {
-    const n = batch * this.size;
-    be.copy(io.y, io.xs[0], n);
-    for (let i = 1; i < io.xs.length; i++) be.addInto(io.y, io.xs[i], n);
-    be.scale(io.y, 1 / io.xs.length, n);
+export class Average extends Add {
+  static override className = 'Average';
+  override forward(ctx: RunContext, io: NodeIO): void {
+    super.forward(ctx, io);
+    ctx.be.scale(io.y, 1 / io.xs.length, ctx.batch * this.size);
   }
-  backward({ be, batch }: RunContext, io: NodeIO): void {
+  override backward({ be, batch }: RunContext, io: NodeIO): void {
     const n = batch * this.size, k = io.xs.length;
     for (const dx of io.dxs) if (dx) be.axpy(dx, io.dy, n, 1 / k);
   }

@@ -6,13 +6,14 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { backend } from '../backend/index.js';
+import { besideOf } from '../backend/threads/index.js';
 import { Callback, CallbackList, type CallbackHooks, type Logs } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { ProgressLogger } from '../callbacks/progress.js';
 import { Layer, type NodeIO, type RunContext } from '../layers/layer.js';
 import { layerToJSON } from '../layers/registry.js';
 import { getLoss, isSparse, type Loss, type LossName } from '../losses.js';
-import { getMetric, type Metric } from '../metrics.js';
+import { finalizeMetric, getMetric, type Metric, type MetricIdentifier } from '../metrics.js';
 import { gradientReport, type GradientReport, type GradientThresholds } from '../diagnostics/gradient-report.js';
 import { getOptimizer, Optimizer } from '../optimizers/index.js';
 import { random } from '../random.js';
@@ -35,8 +36,8 @@ export interface CompileArgs {
   optimizer: string | Optimizer;
   /** One loss for every output, an array in output order, or an object keyed by output name. */
   loss: LossIdentifier | LossIdentifier[] | Record<string, LossIdentifier>;
-  /** Metric names for every output, an array of arrays in output order, or an object keyed by output name. */
-  metrics?: string[] | string[][] | Record<string, string[]>;
+  /** Metrics (names or `metrics.*({ ... })`) for every output, an array of arrays in output order, or an object keyed by output name. */
+  metrics?: MetricIdentifier[] | MetricIdentifier[][] | Record<string, MetricIdentifier[]>;
   /** Weights of the outputs' losses in the total loss (default 1 each). */
   lossWeights?: number[] | Record<string, number>;
 }
@@ -63,15 +64,17 @@ export interface PredictArgs { batchSize?: number }
 interface Compiled {
   optimizer: Optimizer;
   metrics: Metric[][];
-  /** Where each output's loss and metrics are summed. */
-  slots: { lossSlot: number; metricSlots: number[] }[];
+  /** Where each output's loss and metrics are summed; metricStates: where a counting metric's counts start (-1 for none). */
+  slots: { lossSlot: number; metricSlots: number[]; metricStates: number[] }[];
+  /** Floats of the sums: a slot per key, then the counting metrics' states (precision, recall, auc). */
+  sumFloats: number;
   /** Per output, once the graph is known (outputSpecs). */
   specs?: OutputSpec[];
   /** History keys, in the order of the sums. */
   keys: string[];
   /** The arguments as given, in plain form (compileConfig). */
   losses: Loss[];
-  metricNames: string[][];
+  metricNames: MetricIdentifier[][];
   lossWeights: number[];
 }
 
@@ -139,7 +142,7 @@ export class LayersModel {
   get plannedEngine(): Executor | undefined { return this.exec; }
 
   /** The compile arguments as plain data (optimizer class and config, loss, metric names), or undefined before compile. */
-  get compileConfig(): { optimizer: { className: string; config: Record<string, unknown> }; loss: Loss | Loss[]; metrics: string[] | string[][];
+  get compileConfig(): { optimizer: { className: string; config: Record<string, unknown> }; loss: Loss | Loss[]; metrics: MetricIdentifier[] | MetricIdentifier[][];
     lossWeights?: number[] } | undefined {
     const c = this.compiled;
     if (!c) return undefined;
@@ -147,7 +150,7 @@ export class LayersModel {
     return {
       optimizer: { className: c.optimizer.className, config: c.optimizer.getConfig() },
       loss: single ? { ...c.losses[0] } : c.losses.map((l) => ({ ...l })),
-      metrics: single ? [...c.metricNames[0]] : c.metricNames.map((m) => [...m]),
+      metrics: single ? c.metricNames[0].map(copyMetricId) : c.metricNames.map((m) => m.map(copyMetricId)),
       ...(!single && { lossWeights: [...c.lossWeights] }),
     };
   }
@@ -207,8 +210,8 @@ export class LayersModel {
     if (args.metrics !== undefined && (args.metrics === null || typeof args.metrics !== 'object')) {
       throw new Error(`compile: metrics must be an array of names, got ${typeof args.metrics}`);
     }
-    const metricsOne = (v: unknown) => Array.isArray(v) && v.every((m) => typeof m === 'string');
-    const metricNames = perOutput<string[]>(args.metrics, 'metrics', metricsOne, []);
+    const metricsOne = (v: unknown) => Array.isArray(v) && v.every((m) => typeof m === 'string' || (!!m && typeof m === 'object' && !Array.isArray(m)));
+    const metricNames = perOutput<MetricIdentifier[]>(args.metrics, 'metrics', metricsOne, []).map((ms) => ms.map(copyMetricId));
     const lossWeights = perOutput<number>(args.lossWeights, 'lossWeights', (v) => typeof v === 'number', 1);
     lossWeights.forEach((w, i) => {
       if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new Error(`compile: lossWeights for output '${names[i]}' must be a finite number ≥ 0, got ${String(w)}`);
@@ -225,9 +228,13 @@ export class LayersModel {
     const slots = names.map((name, i) => ({
       lossSlot: single ? -1 : keys.push(`${name}_loss`) - 1,
       metricSlots: metrics[i].map((m) => keys.push(single ? m.key : `${name}_${m.key}`) - 1),
+      metricStates: [] as number[],
     }));
+    // Counting metrics keep their counts after the keys' slots, in the same sums (zeroed with them).
+    let sumFloats = keys.length;
+    slots.forEach((sl, i) => { sl.metricStates = metrics[i].map((m) => (m.stateSize ? (sumFloats += m.stateSize) - m.stateSize : -1)); });
     if (this.compiled && this.compiled.optimizer !== optimizer) this.compiled.optimizer.dispose();
-    this.compiled = { optimizer, keys, losses, metricNames, lossWeights, metrics, slots };
+    this.compiled = { optimizer, keys, losses, metricNames, lossWeights, metrics, slots, sumFloats };
     if (this.exec) this.attach();
   }
 
@@ -305,7 +312,7 @@ export class LayersModel {
     return n;
   }
 
-  private newSums(): Float64Array { return new Float64Array(this.compiled!.keys.length); }
+  private newSums(): Float64Array { return new Float64Array(this.compiled!.sumFloats); }
 
   /**
    * Forward and backward on one batch (all of x) into the model's gradient buffer, weights
@@ -365,7 +372,7 @@ export class LayersModel {
     const sums = this.newSums();
     this.exec!.backwardPass(n, sums);
     this.compiled!.optimizer.apply();
-    return means(this.compiled!.keys, sums, n);
+    return means(this.compiled!, sums, n);
   }
 
   /** Diagnostics: loss and gradients on one batch, including dL/dx where asked (engine.acts.inputGrads). */
@@ -424,8 +431,7 @@ export class LayersModel {
     const list = new CallbackList([...(verbose ? [new ProgressLogger(epochs, steps, nTrain)] : []), ...hooks]);
     const history = new History();
     history.params = { epochs, batchSize, samples: nTrain, steps, verbose };
-    const keys = c.keys;
-    const sums = new Float64Array(keys.length);
+    const sums = this.newSums();
     const order = new Int32Array(nTrain);
     for (let i = 0; i < nTrain; i++) order[i] = i;
     const batchHooks = list.callbacks.filter((h) => overrides(h, 'onBatchBegin') || overrides(h, 'onBatchEnd'));
@@ -439,6 +445,7 @@ export class LayersModel {
     // Made once: a training step allocates nothing.
     let next = 0;
     const applyOptimizer = () => c.optimizer.apply(), loadNext = () => load(next);
+    const beside = besideOf(e.be);
 
     this.fitting = true;
     try {
@@ -459,19 +466,19 @@ export class LayersModel {
           e.backwardPass(count, sums);
           // The batch is no longer read once the gradients are in: on a thread pool, load the next
           // one while the workers run the optimizer step.
-          const prefetch = step + 1 < steps && e.be.beside !== undefined;
+          const prefetch = step + 1 < steps && beside !== undefined;
           next = step + 1;
-          if (prefetch) e.be.beside!(applyOptimizer, loadNext);
+          if (prefetch) beside(applyOptimizer, loadNext);
           else applyOptimizer();
           loadedAt = prefetch ? e.passes : -1;
           seen += count;
-          if (batchHooks.length) await batchList.call('onBatchEnd', step, { batch: step, size: count, ...means(keys, sums, seen) });
+          if (batchHooks.length) await batchList.call('onBatchEnd', step, { batch: step, size: count, ...means(c, sums, seen) });
           if (this.stopTraining) break;
           // Let timers and messages (a Stop button, a worker's stop()) run now and then.
           if (performance.now() - lastYield > 50) { await yieldToEventLoop(); lastYield = performance.now(); }
           if (this.disposed) throw new Error(`fit: ${this.name} was disposed during fit`);
         }
-        const logs: Logs = means(keys, sums, seen);
+        const logs: Logs = means(c, sums, seen);
         if (val) {
           const v = this.evaluateResolved(val.x, val.y, batchSize);
           for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
@@ -500,7 +507,7 @@ export class LayersModel {
 
   private evaluateResolved(xs: Tensor[], ys: Targets[], batchSize: number): Logs {
     const c = this.compiled!, e = this.exec!;
-    const sums = new Float64Array(c.keys.length);
+    const sums = this.newSums();
     const n = xs[0].shape[0];
     const step = Math.min(batchSize, e.acts!.batch);
     for (let start = 0; start < n; start += step) {
@@ -508,7 +515,7 @@ export class LayersModel {
       this.load(xs, ys, null, start, count);
       e.forwardLoss(count, false, sums);
     }
-    return means(c.keys, sums, n);
+    return means(c, sums, n);
   }
 
   /** Outputs for every sample, in inference mode: a Tensor [n, ...outputShape], or one per output. */
@@ -716,10 +723,19 @@ export function checkPositiveInt(name: string, v: unknown): void {
   if (!Number.isInteger(v) || (v as number) <= 0) throw new Error(`${name} must be a positive integer, got ${String(v)}`);
 }
 
-function means(keys: string[], sums: Float64Array, n: number): Logs {
+/** The logs from the sums: means over n samples, and the counting metrics' values from their totals. */
+function means(c: Compiled, sums: Float64Array, n: number): Logs {
   const logs: Logs = {};
-  keys.forEach((k, i) => { logs[k] = sums[i] / n; });
+  c.keys.forEach((k, i) => { logs[k] = sums[i] / n; });
+  c.slots.forEach((sl, i) => sl.metricStates.forEach((at, m) => {
+    if (at >= 0) logs[c.keys[sl.metricSlots[m]]] = finalizeMetric(c.metrics[i][m], sums, at);
+  }));
   return logs;
+}
+
+/** A metric as given, copied (a config object is plain data). */
+function copyMetricId(m: MetricIdentifier): MetricIdentifier {
+  return typeof m === 'string' ? m : { ...m };
 }
 
 function sliceRows(x: Tensor, from: number, to: number): Tensor {

@@ -13,11 +13,14 @@ export class Adagrad extends Optimizer {
   readonly epsilon: number;
 
   constructor(args: AdagradArgs = {}) {
-    super(args, 0.001);
+    super(args, 0.001, { initialAccumulatorValue: 'number', epsilon: 'number' });
     this.initialAccumulatorValue = args.initialAccumulatorValue ?? 0.1;
     this.epsilon = args.epsilon ?? 1e-7;
     checkNonNegative('Adagrad', 'initialAccumulatorValue', this.initialAccumulatorValue);
     checkNonNegative('Adagrad', 'epsilon', this.epsilon);
+    if (this.epsilon === 0 && this.initialAccumulatorValue === 0) {
+      throw new Error('Adagrad: epsilon and initialAccumulatorValue cannot both be 0: a weight whose gradient is 0 would be updated by 0/0 = NaN');
+    }
   }
 
   protected stateBuffers(): number { return 1; }

@@ -4,7 +4,7 @@
  *   amsgrad: vhat = max(vhat, v) replaces v;  w −= alpha·m/(√v + ε)   (ε-hat form, as Keras)
  */
 import type { Backend } from '../backend/backend.js';
-import { checkNonNegative, checkUnit, Optimizer, type OptimizerArgs, type Run } from './optimizer.js';
+import { checkArgs, checkEpsilon, checkUnit, Optimizer, type OptimizerArgs, type Run } from './optimizer.js';
 
 export interface AdamArgs extends OptimizerArgs { beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean }
 
@@ -16,14 +16,14 @@ export class Adam extends Optimizer {
   readonly amsgrad: boolean;
 
   constructor(args: AdamArgs = {}) {
-    super(args, 0.001);
+    super(args, 0.001, { beta1: 'number', beta2: 'number', epsilon: 'number', amsgrad: 'boolean' });
     this.beta1 = args.beta1 ?? 0.9;
     this.beta2 = args.beta2 ?? 0.999;
     this.epsilon = args.epsilon ?? 1e-7;
     this.amsgrad = args.amsgrad ?? false;
-    checkUnit(this.className, 'beta1', this.beta1);
-    checkUnit(this.className, 'beta2', this.beta2);
-    checkNonNegative(this.className, 'epsilon', this.epsilon);
+    checkUnit(this.constructor.name, 'beta1', this.beta1);
+    checkUnit(this.constructor.name, 'beta2', this.beta2);
+    checkEpsilon(this.constructor.name, this.epsilon);
   }
 
   protected stateBuffers(): number { return this.amsgrad ? 3 : 2; }
@@ -45,6 +45,7 @@ export const adam = (args?: AdamArgs) => new Adam(args);
 export class AdamW extends Adam {
   override readonly className: string = 'AdamW';
   constructor(args: AdamArgs = {}) {
+    if (typeof args !== 'object' || args === null) checkArgs('AdamW', args, {});
     super({ weightDecay: 0.004, ...args });
   }
 }

@@ -29,10 +29,32 @@ export interface Slot { ptr: number; gradPtr: number; size: number }
 
 /** A run as the update rule sees it: values, gradients, and the byte offset of its part of each state buffer. */
 export interface Run { W: number; G: number; state: number; n: number }
+/** The type of each argument an optimizer takes. */
+export type ArgKinds = Record<string, 'number' | 'boolean'>;
+
+const BASE_ARGS: ArgKinds = { learningRate: 'number', clipnorm: 'number', clipvalue: 'number', globalClipnorm: 'number', weightDecay: 'number' };
+
+const shown = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
+
+/**
+ * An optimizer's options: a plain object whose every key is an argument of this optimizer, with
+ * a value of its type (numbers finite); null or undefined mean "the default".
+ */
+export function checkArgs(owner: string, args: unknown, kinds: ArgKinds): void {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+    throw new Error(`${owner}: expected an options object such as { learningRate: 0.01 }, got ${shown(args)}`);
+  }
+  for (const [key, value] of Object.entries(args)) {
+    const kind = kinds[key];
+    if (!kind) throw new Error(`${owner}: unknown argument '${key}'; ${owner} takes ${Object.keys(kinds).join(', ')}`);
+    if (value === undefined || value === null) continue;
+    if (typeof value !== kind) throw new Error(`${owner}: ${key} must be a ${kind}, got ${shown(value)} (a ${typeof value})`);
+    if (kind === 'number' && !Number.isFinite(value)) throw new Error(`${owner}: ${key} must be a finite number, got ${value}`);
+  }
+}
 
 export abstract class Optimizer {
   abstract readonly className: string;
-  learningRate: number;
   readonly clipnorm?: number;
   readonly clipvalue?: number;
   readonly globalClipnorm?: number;
@@ -47,20 +69,29 @@ export abstract class Optimizer {
   private stateBlock = 0;
   private owner?: object;
   private ownerName = '';
+  private lr = 0;
 
-  constructor(args: OptimizerArgs, defaultLearningRate: number) {
+  /** `own`: the arguments the subclass takes beyond OptimizerArgs, with their types. */
+  constructor(args: OptimizerArgs, defaultLearningRate: number, own: ArgKinds = {}) {
+    checkArgs(this.constructor.name, args, { ...BASE_ARGS, ...own });
     this.learningRate = args.learningRate ?? defaultLearningRate;
-    checkNonNegative(this.constructor.name, 'learningRate', this.learningRate);
     const set = (['clipnorm', 'clipvalue', 'globalClipnorm'] as const).filter((k) => args[k] !== undefined && args[k] !== null);
     if (set.length > 1) throw new Error(`${this.constructor.name}: only one of clipnorm, clipvalue, globalClipnorm may be set, got ${set.join(' and ')}`);
     for (const k of set) {
       if (!(args[k]! > 0) || !Number.isFinite(args[k]!)) throw new Error(`${this.constructor.name}: ${k} must be a positive number, got ${args[k]}`);
     }
-    this.clipnorm = args.clipnorm;
-    this.clipvalue = args.clipvalue;
-    this.globalClipnorm = args.globalClipnorm;
+    this.clipnorm = args.clipnorm ?? undefined;
+    this.clipvalue = args.clipvalue ?? undefined;
+    this.globalClipnorm = args.globalClipnorm ?? undefined;
     this.weightDecay = args.weightDecay ?? 0;
     checkNonNegative(this.constructor.name, 'weightDecay', this.weightDecay);
+  }
+
+  /** The step size; callbacks (learningRateScheduler, reduceLROnPlateau) set it between epochs. */
+  get learningRate(): number { return this.lr; }
+  set learningRate(value: number) {
+    checkNonNegative(this.className ?? this.constructor.name, 'learningRate', value);
+    this.lr = value;
   }
 
   /** True once `build` bound it to a model's buffers. */
@@ -184,10 +215,17 @@ export abstract class Optimizer {
   }
 }
 
-export function checkNonNegative(owner: string, arg: string, v: number): void {
-  if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`${owner}: ${arg} must be a non-negative number, got ${v}`);
+export function checkNonNegative(owner: string, arg: string, v: unknown): void {
+  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new Error(`${owner}: ${arg} must be a non-negative number, got ${shown(v)}`);
 }
 
-export function checkUnit(owner: string, arg: string, v: number): void {
-  if (!(v >= 0 && v < 1)) throw new Error(`${owner}: ${arg} must be in [0, 1), got ${v}`);
+export function checkUnit(owner: string, arg: string, v: unknown): void {
+  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new Error(`${owner}: ${arg} must be in [0, 1), got ${shown(v)}`);
+}
+
+/** ε in √v + ε: 0 would make a weight whose gradients were all 0 step by 0/0 = NaN. */
+export function checkEpsilon(owner: string, v: unknown): void {
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
+    throw new Error(`${owner}: epsilon must be a positive number (with 0, a weight whose gradient is 0 would be updated by 0/0 = NaN), got ${shown(v)}`);
+  }
 }

@@ -4,7 +4,7 @@
  *   inc = lr·g/√(d + ε);  momentum > 0: mo = momentum·mo + inc, w −= mo;  else w −= inc
  */
 import type { Backend } from '../backend/backend.js';
-import { checkNonNegative, checkUnit, Optimizer, type OptimizerArgs, type Run } from './optimizer.js';
+import { checkEpsilon, checkUnit, Optimizer, type OptimizerArgs, type Run } from './optimizer.js';
 
 export interface RMSpropArgs extends OptimizerArgs { rho?: number; momentum?: number; epsilon?: number; centered?: boolean }
 
@@ -16,14 +16,14 @@ export class RMSprop extends Optimizer {
   readonly centered: boolean;
 
   constructor(args: RMSpropArgs = {}) {
-    super(args, 0.001);
+    super(args, 0.001, { rho: 'number', momentum: 'number', epsilon: 'number', centered: 'boolean' });
     this.rho = args.rho ?? 0.9;
     this.momentum = args.momentum ?? 0;
     this.epsilon = args.epsilon ?? 1e-7;
     this.centered = args.centered ?? false;
     checkUnit('RMSprop', 'rho', this.rho);
     checkUnit('RMSprop', 'momentum', this.momentum);
-    checkNonNegative('RMSprop', 'epsilon', this.epsilon);
+    checkEpsilon('RMSprop', this.epsilon);
   }
 
   protected stateBuffers(): number { return 3; }

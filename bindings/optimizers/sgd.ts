@@ -14,7 +14,7 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
 
   constructor(args: SGDArgs = {}) {
-    super(args, 0.01);
+    super(args, 0.01, { momentum: 'number', nesterov: 'boolean' });
     this.momentum = args.momentum ?? 0;
     checkUnit('SGD', 'momentum', this.momentum);
     this.nesterov = args.nesterov ?? false;

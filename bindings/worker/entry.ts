@@ -14,6 +14,7 @@ import { GradientMonitor } from '../callbacks/gradient-monitor.js';
 import { TerminateOnNaN } from '../callbacks/terminate-on-nan.js';
 import type { FitArgs, LayersModel } from '../models/layers-model.js';
 import { modelFromJSON } from '../models/functional.js';
+import type { ModelInputs, ModelTargets } from '../models/model-data.js';
 import type { Labels } from '../models/data.js';
 import { lookup } from '../names.js';
 import { optimizers } from '../optimizers/index.js';
@@ -90,7 +91,7 @@ async function fitWith(req: FitRequest, bridge: HookBridge): Promise<FitResult> 
   if (req.weights) m.setWeights(toTensors(req.weights));
   const options: FitArgs = { ...req.options };
   const vd = req.validationData;
-  if (vd) options.validationData = ('raw' in vd ? vd.raw : [unpack(vd[0]), unpack(vd[1])]) as [Tensor, Labels];
+  if (vd) options.validationData = ('raw' in vd ? vd.raw : [unpack(vd[0]), unpack(vd[1])]) as [ModelInputs, ModelTargets];
 
   const pending: Promise<unknown>[] = [];
   const monitors = new Map<number, GradientMonitor>();
@@ -113,7 +114,7 @@ async function fitWith(req: FitRequest, bridge: HookBridge): Promise<FitResult> 
   callbacks.push(bridgeCallback(m, req, bridge, pending));
   options.callbacks = callbacks;
 
-  const history = await m.fit(unpack(req.x) as Tensor, unpack(req.y) as Labels, options);
+  const history = await m.fit(unpack(req.x) as ModelInputs, unpack(req.y) as ModelTargets, options);
   const weights = m.getWeights().map((t) => t.values as Float32Array);
   const result: FitResult = {
     history: { epoch: history.epoch, history: history.history, params: history.params },

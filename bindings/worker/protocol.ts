@@ -8,6 +8,7 @@ import type { GradientReportData, GradientThresholds } from '../diagnostics/grad
 import type { NaNReport } from '../callbacks/terminate-on-nan.js';
 import type { ModelJSON } from '../models/model-json.js';
 import type { Loss } from '../losses.js';
+import type { MetricIdentifier } from '../metrics.js';
 import { Tensor } from '../tensor.js';
 
 /** The model as the worker rebuilds it. */
@@ -15,7 +16,7 @@ export interface ModelSpec {
   json: ModelJSON;
   /** Where the worker loads the wasm core from, when not from its default place beside the library. */
   wasmSource?: string | ArrayBuffer | Uint8Array;
-  compile: { optimizer: { className: string; config: Record<string, unknown> }; loss: Loss | Loss[]; metrics: string[] | string[][]; lossWeights?: number[] };
+  compile: { optimizer: { className: string; config: Record<string, unknown> }; loss: Loss | Loss[]; metrics: MetricIdentifier[] | MetricIdentifier[][]; lossWeights?: number[] };
   backend: 'wasm' | 'js';
   /** The wasm build the calling thread runs ('simd' | 'relaxed'), so both threads compute alike. */
   simd?: 'simd' | 'relaxed';
@@ -23,11 +24,21 @@ export interface ModelSpec {
   threads?: number;
 }
 
-/** A tensor on the wire, or anything else (passed as is, so the worker's checks give the usual message). */
-export type Packed = { tensor: { values: Float32Array | Int32Array; shape: number[] } } | { raw: unknown };
+/**
+ * A tensor on the wire, a list or an object of them (a model with several inputs or outputs), or
+ * anything else (passed as is, so the worker's checks give the usual message).
+ */
+export type Packed = { tensor: { values: Float32Array | Int32Array; shape: number[] } } | { list: Packed[] } | { named: Record<string, Packed> }
+  | { raw: unknown };
+
+const isPlainObject = (v: unknown) => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 
 /** Pack a tensor or typed array as a copy, and collect its buffer for transfer (the caller's data stays valid). */
 export function pack(v: unknown, transfer: Transferable[]): Packed {
+  if (Array.isArray(v) && v.length > 0 && v.every((e) => e instanceof Tensor || ArrayBuffer.isView(e))) return { list: v.map((e) => pack(e, transfer)) };
+  if (isPlainObject(v) && Object.values(v as object).some((e) => e instanceof Tensor)) {
+    return { named: Object.fromEntries(Object.entries(v as object).map(([k, e]) => [k, pack(e, transfer)])) };
+  }
   if (v instanceof Tensor) {
     const values = v.values.slice();
     transfer.push(values.buffer);
@@ -42,7 +53,10 @@ export function pack(v: unknown, transfer: Transferable[]): Packed {
 }
 
 export function unpack(p: Packed): unknown {
-  return 'tensor' in p ? new Tensor(p.tensor.values, p.tensor.shape) : p.raw;
+  if ('tensor' in p) return new Tensor(p.tensor.values, p.tensor.shape);
+  if ('list' in p) return p.list.map(unpack);
+  if ('named' in p) return Object.fromEntries(Object.entries(p.named).map(([k, e]) => [k, unpack(e)]));
+  return p.raw;
 }
 
 /** Callbacks that need the model's memory run inside the worker; these describe them. */

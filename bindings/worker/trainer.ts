@@ -23,6 +23,8 @@ import { TerminateOnNaN, type TerminateOnNaNArgs } from '../callbacks/terminate-
 import { GradientReport } from '../diagnostics/gradient-report.js';
 import type { Labels } from '../models/data.js';
 import type { FitArgs, LayersModel } from '../models/layers-model.js';
+import { checkNonNegative } from '../optimizers/optimizer.js';
+import type { ModelInputs, ModelTargets } from '../models/model-data.js';
 import { random } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { pack, type Control, type FitRequest, type HookBridge, type ModelState, type Packed, type WireTensor, type WorkerApi, type WorkerCallbackSpec } from './protocol.js';
@@ -36,7 +38,7 @@ export interface TrainerOptions {
 
 export interface Trainer {
   /** `model.fit` on the worker: the same options and History; the trained weights land in the model. */
-  fit(x: Tensor, y: Labels, options?: FitArgs): Promise<History>;
+  fit(x: ModelInputs, y: ModelTargets, options?: FitArgs): Promise<History>;
   /** Stop the running fit after the current batch; fit resolves with what was learned so far, copied into the model. */
   stop(): Promise<void>;
   /** End the worker. A running fit rejects and the model keeps its pre-fit weights. */
@@ -102,7 +104,7 @@ class CallingSideModel implements CallbackModel {
   pendingWeights?: WireTensor[];
 
   constructor(private readonly model: LayersModel) {
-    this.optimizer = model.optimizer ? { learningRate: model.optimizer.learningRate } : undefined;
+    this.optimizer = model.optimizer ? learningRateBox(model.optimizer.className, model.optimizer.learningRate) : undefined;
   }
 
   get name(): string { return this.model.name; }
@@ -142,7 +144,7 @@ export async function createTrainer(model: LayersModel, opts: TrainerOptions = {
   /** stop() was called during this fit: the next callback reply carries it (see stop()). */
   let stopRequested = false;
 
-  async function fit(x: Tensor, y: Labels, options: FitArgs = {}): Promise<History> {
+  async function fit(x: ModelInputs, y: ModelTargets, options: FitArgs = {}): Promise<History> {
     if (deadError) throw new Error(`trainer.fit: the worker is gone (${deadError.message})`);
     if (running) throw new Error('trainer.fit: a fit is already running on this worker; await it before starting another');
     running = true;
@@ -156,7 +158,7 @@ export async function createTrainer(model: LayersModel, opts: TrainerOptions = {
     }
   }
 
-  async function runFit(x: Tensor, y: Labels, options: FitArgs): Promise<History> {
+  async function runFit(x: ModelInputs, y: ModelTargets, options: FitArgs): Promise<History> {
     const { callbacks, validationData, ...rest } = options ?? {};
     const all = callbacks === undefined ? [] : Array.isArray(callbacks) ? callbacks : [callbacks];
     const inWorker: WorkerCallbackSpec[] = [];
@@ -254,5 +256,14 @@ export async function createTrainer(model: LayersModel, opts: TrainerOptions = {
     },
     worker: started.raw,
     threads,
+  };
+}
+
+/** The learning rate calling-thread callbacks set during a worker's fit, checked as the optimizer checks it. */
+function learningRateBox(owner: string, initial: number): { learningRate: number } {
+  let lr = initial;
+  return {
+    get learningRate() { return lr; },
+    set learningRate(v: number) { checkNonNegative(owner, 'learningRate', v); lr = v; },
   };
 }

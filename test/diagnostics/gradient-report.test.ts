@@ -1,6 +1,7 @@
 /** gradientReport: the contract, no false alarms, each verdict, and weights left as they were. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Sequential, layers, ready, setSeed, tensor, loadMnist, initializers, optimizers, type Tensor } from '../../bindings/index.js';
+import { Sequential, input, layers, model, ready, setSeed, tensor, loadMnist, initializers, optimizers, type Tensor } from '../../bindings/index.js';
+import { randomArray } from '../helpers/close.js';
 import { blobs } from '../helpers/models.js';
 
 let x: Tensor, y: Tensor;
@@ -145,5 +146,42 @@ describe('gradientReport', () => {
     unbuilt.compile({ optimizer: 'sgd', loss: 'mse' });
     const { x: bx, y: by } = blobs(4, 1);
     expect(() => unbuilt.gradientReport(bx, by)).toThrow(/gradientReport: sequential\w* is not built/);
+  });
+});
+
+describe('gradientReport on graphs', () => {
+  it('reports every node; a shared layer\'s weights once, with the gradient summed over its uses', () => {
+    setSeed(31);
+    const a = input({ shape: [5] }), b = input({ shape: [5] });
+    const shared = layers.dense({ units: 4, activation: 'tanh', name: 'twin' });
+    const m = model({ inputs: [a, b], outputs: layers.dense({ units: 1, name: 'score' }).apply(layers.add({ name: 'join' }).apply([shared.apply(a), shared.apply(b)])) });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const x = [tensor(randomArray(8 * 5, 1), [8, 5]), tensor(randomArray(8 * 5, 2), [8, 5])], y = tensor(randomArray(8, 3), [8, 1]);
+    const r = m.gradientReport(x, y);
+    expect(r.layers.map((l) => l.name)).toEqual(['twin', 'twin[1]', 'join', 'score']);
+    expect(r.layers[0].weights.map((w) => w.name)).toEqual(['twin/kernel', 'twin/bias']);
+    expect(r.layers[1].weights).toEqual([]);
+    const g = m.computeGradients(x, y).grads[0];
+    expect(r.layers[0].weights[0].gradNorm).toBeCloseTo(Math.hypot(...g.values), 6);
+    expect(r.path).toEqual(['twin', 'join', 'score']);
+    m.dispose();
+  });
+
+  it('a deep sigmoid trunk with a skip around it: vanishing, named along the longest path', () => {
+    setSeed(32);
+    const x = input({ shape: [16] });
+    let h = layers.dense({ units: 16, activation: 'sigmoid', name: 'deep_0' }).apply(x);
+    for (let i = 1; i < 14; i++) h = layers.dense({ units: 16, activation: 'sigmoid', name: `deep_${i}` }).apply(h);
+    const skip = layers.dense({ units: 16, name: 'skip' }).apply(x);
+    const out = layers.dense({ units: 4, activation: 'softmax', name: 'out' }).apply(layers.add({ name: 'merge' }).apply([h, skip]));
+    const m = model({ inputs: x, outputs: out });
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    const r = m.gradientReport(tensor(randomArray(32 * 16, 4), [32, 16]), tensor(Int32Array.from({ length: 32 }, (_, i) => i % 4), [32]));
+    expect(r.status).toBe('vanishing');
+    expect(r.path).toEqual([...Array.from({ length: 14 }, (_, i) => `deep_${i}`), 'merge', 'out']);
+    expect(r.culprits).toContain('deep_0');
+    expect(r.culprits).not.toContain('skip');
+    expect(r.advice[r.advice.length - 1]).toMatch(/^along the longest path deep_0 → … → out \(16 nodes\): first-to-last gradient ratio \d/);
+    m.dispose();
   });
 });

@@ -128,7 +128,7 @@ it('foreign topologies: a Sequential config labelled Functional, a graph model, 
   await editJSON((j) => { j.modelTopology.class_name = 'Sequential'; j.format = 'graph-model'; });
   await expect(load()).rejects.toThrow(/a TF\.js graph model/);
   await editJSON((j) => { j.format = 'layers-model'; j.modelTopology.config.layers[0].config.batch_input_shape = [null, null]; });
-  await expect(load()).rejects.toThrow(`${jsonPath()}: layer 0: input shape [null] has unknown sizes; keelnet needs a fixed shape per sample`);
+  await expect(load()).rejects.toThrow(`${jsonPath()}: layer 0 'hidden' (Dense): input shape [null] has unknown sizes; keelnet needs a fixed shape per sample`);
 });
 
 it('a failed load leaves an existing model untouched', async () => {

@@ -423,7 +423,10 @@ describe('corrupt or foreign Keras files', () => {
       ['mlp.keras', (c) => { c.compile_config.optimizer.config.use_ema = true; }, 'compile_config: optimizer Adam option use_ema = true is not supported by keelnet (only false)'],
       ['mlp.keras', (c) => { c.compile_config.loss = { module: 'keras.losses', class_name: 'SparseCategoricalCrossentropy', config: { ignore_class: 0 } }; },
         'compile_config: loss: SparseCategoricalCrossentropy option ignore_class = 0 is not supported (only null)'],
-      ['mlp.keras', (c) => { c.compile_config.metrics = ['accuracy', 'auc']; }, "compile_config: metrics: Unknown metric 'auc'"],
+      ['mlp.keras', (c) => { c.compile_config.metrics = ['accuracy', 'f1_score']; }, "compile_config: metrics: Unknown metric 'f1_score'"],
+      // auc is known, but needs one target per output unit; mlp.keras trains on class ids.
+      ['mlp.keras', (c) => { c.compile_config.metrics = ['accuracy', 'auc']; }, "compile_config: metrics: metric 'auc': the loss sparseCategoricalCrossentropy takes class ids"],
+      ['mlp.keras', (c) => { c.compile_config.metrics = [{ class_name: 'AUC', config: { name: 'auc', curve: 'PR' } }]; }, 'metric AUC: curve = "PR" is not supported'],
       ['mlp.keras', (c) => { c.compile_config.loss_weights = [0.5]; }, 'compile_config: loss_weights = [0.5] is not supported by keelnet (load with { compile: false } to skip compiling)'],
     ];
     for (const [name, edit, message] of cases) {

@@ -1,11 +1,14 @@
 /**
  * Products in depth halves (assembly/kernels/gemm-halves.ts): which products gemm and gemmBias
- * cut (gemmHalfDepth), that a cut product is bitwise the halves summed apart and added by
- * addHalves (so a thread pool that gives each half to its own thread reproduces it), that the
+ * cut (gemmHalfDepth), that in the threads builds a cut product is bitwise the halves summed apart
+ * and added by addHalves (so a thread pool that gives each half to its own thread reproduces it,
+ * on any number of threads), that the one-thread builds sum every product in one pass, that the
  * sums stay within gemm's rounding bound of the js twin, and addHalves against its js twin.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../bindings/backend/backend.js';
+import type { PoolKernels } from '../../bindings/backend/threads/pool-kernels.js';
+import { createThreadedBackend, type ThreadedWasmBackend } from '../../bindings/backend/threads/index.js';
 import { AWKWARD_SIZES, freeAll, jsBackend, upload, wasmBackend } from '../helpers/backends.js';
 import { expectClose, randomArray } from '../helpers/close.js';
 
@@ -32,11 +35,16 @@ describe('gemmHalfDepth: which products are summed in depth halves', () => {
   });
 });
 
-describe('gemm and gemmBias in depth halves (wasm)', () => {
+/** The threads build on one thread: it sums cut products in halves, as on any number of threads. */
+let threadsOne: Promise<ThreadedWasmBackend> | undefined;
+const threadsBuild = () => (threadsOne ??= createThreadedBackend(1, { simd: 'simd' }));
+afterAll(async () => { if (threadsOne) await (await threadsOne).terminate(); });
+
+describe('gemm and gemmBias in depth halves (wasm threads build)', () => {
   const shapes = [[100, 500, 784], [8, 10, 512], [33, 127, 1000], [131, 500, 784], [17, 3, 600]];
 
   /** Half 0 into C (with beta), half 1 into the halves' region (beta 0), then addHalves: what a pool computes. */
-  function byHand(be: Backend & { gemmHalvesScratch(): number }, h: number, C: number, A: number, B: number,
+  function byHand(be: Backend & PoolKernels & { gemmHalvesScratch(): number }, h: number, C: number, A: number, B: number,
     M: number, N: number, K: number, alpha: number, beta: number, bias: number, relu: number): void {
     const P = be.gemmHalvesScratch();
     be.gemmStrided(C, A, B, M, N, h, K, N, N, 0, 0, alpha, beta, 0, 0, 0);
@@ -45,7 +53,7 @@ describe('gemm and gemmBias in depth halves (wasm)', () => {
   }
 
   it('is bitwise the two halves summed apart, then added (alpha, beta; bias, relu)', async () => {
-    const w = (await wasmBackend()) as unknown as Backend & { gemmHalvesScratch(): number; gemmHalfDepth: HalfDepth };
+    const w = (await threadsBuild()) as unknown as Backend & PoolKernels & { gemmHalvesScratch(): number; gemmHalfDepth: HalfDepth };
     for (const [M, N, K] of shapes) {
       const h = w.gemmHalfDepth(M, N, K, 0, 0);
       expect(h, `${M}×${N}×${K} is cut`).toBeGreaterThan(0);
@@ -72,8 +80,25 @@ describe('gemm and gemmBias in depth halves (wasm)', () => {
     }
   });
 
-  it('matches the js twin within gemm\'s rounding bound', async () => {
+  it('the one-thread build sums every product in one pass: bitwise one gemmStrided over all of K', async () => {
     const w = await wasmBackend();
+    for (const [M, N, K] of shapes) {
+      const A = randomArray(M * K, 3 * M), B = randomArray(K * N, 3 * N), b = randomArray(N, 7);
+      const run = (f: (C: number, A: number, B: number, bias: number) => void) => {
+        const p = upload(w, new Float32Array(M * N), A, B, b);
+        f(p[0], p[1], p[2], p[3]);
+        const out = w.read(p[0], M * N);
+        freeAll(w, p);
+        return out;
+      };
+      const got = run((C, A, B, bs) => w.gemmBias(C, A, B, M, N, K, 0, 0, bs, 1));
+      const onePass = run((C, A, B, bs) => w.gemmStrided(C, A, B, M, N, K, K, N, N, 0, 0, 1, 0, bs, 1, 0));
+      expect(firstDifference(got, onePass), `${M}×${N}×${K}`).toBe(-1);
+    }
+  });
+
+  it('matches the js twin within gemm\'s rounding bound', async () => {
+    const w = await threadsBuild();
     for (const [M, N, K] of shapes) {
       const A = randomArray(M * K, 2 * M), B = randomArray(K * N, 2 * N), b = randomArray(N, 5);
       const run = (be: Backend) => {
@@ -94,7 +119,7 @@ describe('addHalves: wasm against its js twin', () => {
     for (const rows of AWKWARD_SIZES) for (const N of AWKWARD_SIZES) for (const [bias, relu] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
       const C0 = randomArray(rows * N, rows + N), P = randomArray(rows * N, rows * N), b = randomArray(N, N);
       C0[0] = NaN;
-      const run = (be: Backend) => {
+      const run = (be: Backend & PoolKernels) => {
         const p = upload(be, C0, P, b);
         be.addHalves(p[0], p[1], rows, N, bias ? p[2] : 0, relu);
         const out = be.read(p[0], rows * N);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../bindings/backend/backend.js';
+import type { PoolKernels } from '../../bindings/backend/threads/pool-kernels.js';
 import { wasmBackend, jsBackend, upload, freeAll } from '../helpers/backends.js';
 import { randomArray } from '../helpers/close.js';
 
@@ -180,7 +181,7 @@ function extract(v: View, big: Float32Array): Float32Array {
 }
 
 /** Run gemmStrided over views of big matrices on `be`; returns the whole big C. */
-function runStrided(be: Backend, c: Case, vA: View, vB: View, vC: View,
+function runStrided(be: Backend & PoolKernels, c: Case, vA: View, vB: View, vC: View,
   bigA: Float32Array, bigB: Float32Array, bigC: Float32Array): Float32Array {
   const ptrs = upload(be, bigC, bigA, bigB);
   be.gemmStrided(ptrs[0] + offset(vC), ptrs[1] + offset(vA), ptrs[2] + offset(vB), c.M, c.N, c.K,

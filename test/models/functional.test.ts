@@ -160,6 +160,24 @@ describe('what the old design got wrong (each failed before the engine)', () => 
     a.dispose();
   });
 
+  it('a layer whose weights live on another backend cannot join a model: the error names the layer and both models, and nothing is planned', () => {
+    setBackend('js');
+    const d = layers.dense({ units: 2, name: 'on_js', inputShape: [3] });
+    const a = new Sequential([d], { name: 'model_on_js' });
+    a.build();
+    setBackend('wasm');
+    const x = input({ shape: [3] });
+    const b = model({ inputs: x, outputs: d.apply(x), name: 'model_on_wasm' });
+    expect(() => b.build()).toThrow(/model_on_wasm: layer 'on_js' already has its weights on the js backend of model 'model_on_js'/);
+    expect(b.memoryInfo().total).toBe(0);
+    expect(a.getWeights()).toHaveLength(2);
+    a.dispose();
+    // Once the model that held them is gone, the layer's weights (kept in JS) can move.
+    b.build();
+    expect(b.getWeights()).toHaveLength(2);
+    b.dispose();
+  });
+
   it('residual([d, d]) counts d\'s weights once, and residual([...layers]) is accepted as well as residual({ layers })', () => {
     const d = layers.dense({ units: 4 });
     const r = layers.residual([d, d]);

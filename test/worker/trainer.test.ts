@@ -5,7 +5,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Callback, GradientReport, Sequential, callbacks, layers, optimizers, ready, setSeed, tensor, threadCount, type Logs, type Tensor } from '../../bindings/index.js';
+import { Callback, GradientReport, Sequential, callbacks, input, layers, model, optimizers, ready, setSeed, tensor, threadCount, type Logs, type Tensor } from '../../bindings/index.js';
 import { createTrainer, type Trainer } from '../../bindings/worker/index.js';
 import { randomArray } from '../helpers/close.js';
 import { blobs, smallMlp } from '../helpers/models.js';
@@ -29,6 +29,30 @@ function compiled(seed = 1): Sequential {
 const flat = (ws: Tensor[]) => ws.flatMap((w) => Array.from(w.values));
 
 describe('trainer.fit', () => {
+  it('a functional model with two inputs and two outputs: the worker rebuilds the graph and trains bitwise like model.fit', async () => {
+    const make = () => {
+      setSeed(5);
+      const a = input({ shape: [4], name: 'a' }), b = input({ shape: [3], name: 'b' });
+      const h = layers.concatenate({}).apply([layers.dense({ units: 6, activation: 'relu' }).apply(a), b]);
+      const m = model({ inputs: [a, b], outputs: [layers.dense({ units: 3, activation: 'softmax', name: 'cls' }).apply(h), layers.dense({ units: 1, name: 'reg' }).apply(h)] });
+      m.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: { cls: 'sparseCategoricalCrossentropy', reg: 'meanSquaredError' }, lossWeights: { cls: 1, reg: 0.5 }, metrics: { cls: ['accuracy'] } });
+      return m;
+    };
+    const n = 60;
+    const x = { a: tensor(randomArray(n * 4, 1), [n, 4]), b: tensor(randomArray(n * 3, 2), [n, 3]) };
+    const y = [tensor(Int32Array.from({ length: n }, (_, i) => i % 3), [n]), tensor(randomArray(n, 3), [n, 1])];
+    const options = { epochs: 2, batchSize: 16, shuffle: false, verbose: 0 as const };
+    const main = make();
+    const expected = await main.fit(x, y, options);
+    const remote = make();
+    const trainer = await createTrainer(remote);
+    trainers.push(trainer);
+    const history = await trainer.fit(x, y, options);
+    expect(Object.keys(history.history)).toEqual(['loss', 'cls_loss', 'cls_accuracy', 'reg_loss']);
+    for (const k of Object.keys(expected.history)) expect(history.history[k]).toEqual(expected.history[k]);
+    expect(flat(remote.getWeights())).toEqual(flat(main.getWeights()));
+  });
+
   it('trains like model.fit on the main thread: same History, same weights, copied back', async () => {
     const { x, y } = blobs(150, 3);
     const val = blobs(30, 4);

@@ -9,6 +9,8 @@
  * elsewhere this falls back to one thread and says so.
  */
 import type { WasmBuild } from '../features.js';
+import type { Beside } from './pool-kernels.js';
+import type { Backend } from '../backend.js';
 import { WasmBackend, wasmBuildFor, type WasmOptions } from '../wasm.js';
 import { ThreadPool, type SlicedKernel } from './pool.js';
 import { SLICED_NAMES, type SlicedName } from './sliced.js';
@@ -22,9 +24,15 @@ const MAXIMUM_PAGES = 16384;
 export const MAX_THREADS = 16;
 
 /** A WasmBackend whose gemms and element-wise kernels run on `threads` threads; `terminate()` stops its workers. */
-export interface ThreadedWasmBackend extends WasmBackend {
+export interface ThreadedWasmBackend extends WasmBackend, Partial<Beside> {
   readonly threads: number;
   terminate(): Promise<void>;
+}
+
+/** The pool's `beside` where the backend has a pool of workers (fit loads the next batch beside the optimizer step). */
+export function besideOf(be: Backend): Beside['beside'] | undefined {
+  const beside = (be as Partial<Beside>).beside;
+  return beside ? beside.bind(be) : undefined;
 }
 
 /** All cores: os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers. */

@@ -17,7 +17,7 @@
 import type { Backend } from '../../backend/backend.js';
 import type { Weight } from '../../layers/layer.js';
 import { getLoss, type Loss } from '../../losses.js';
-import { getMetric } from '../../metrics.js';
+import { getMetric, type MetricConfig, type MetricIdentifier } from '../../metrics.js';
 import type { CompileArgs, LayersModel } from '../../models/layers-model.js';
 import { optimizers, type Optimizer } from '../../optimizers/index.js';
 import { toSnakeCase } from '../keras-config.js';
@@ -98,13 +98,13 @@ function lossFromKeras(v: unknown, where: string): Loss {
 /** Keras compile_config keys that do not change what training computes. */
 const COMPILE_IGNORED = ['run_eagerly', 'steps_per_execution', 'jit_compile', 'auto_scale_loss'];
 
-/** Metric names of one output, each checked against that output's loss. */
-function metricNames(list: unknown, loss: Loss, label: string): string[] {
+/** The metrics of one output (names, or Keras metric objects with options), each checked against that output's loss. */
+function metricNames(list: unknown, loss: Loss, label: string): MetricIdentifier[] {
   const items = typeof list === 'string' || isDict(list) ? [list] : list;
   if (!Array.isArray(items) || items.some((m) => typeof m !== 'string' && !(isDict(m) && typeof m.class_name === 'string'))) {
     throw new Error(`${label}: metrics ${JSON.stringify(list)?.slice(0, 80)} are not metric names`);
   }
-  const names = items.map((m) => (typeof m === 'string' ? m : toSnakeCase((m as Dict).class_name as string)));
+  const names: MetricIdentifier[] = items.map((m) => (typeof m === 'string' ? m : metricFromKeras(m as Dict, label)));
   for (const name of names) {
     try {
       getMetric(name, loss);
@@ -170,7 +170,7 @@ export function kerasCompileConfig(model: LayersModel): Dict | undefined {
   return {
     optimizer: { module: 'keras.optimizers', class_name: cls, config, registered_name: null },
     loss: Array.isArray(c.loss) ? c.loss.map(kerasLoss) : kerasLoss(c.loss), loss_weights: c.lossWeights ?? null,
-    metrics: c.metrics.length ? c.metrics.map((m) => (Array.isArray(m) ? [...m] : m)) : null,
+    metrics: c.metrics.length ? c.metrics.map((m) => (Array.isArray(m) ? m.map(kerasMetric) : kerasMetric(m))) : null,
     weighted_metrics: null, run_eagerly: false, steps_per_execution: 1, jit_compile: true,
   };
 }
@@ -180,9 +180,56 @@ function kerasSnakeName(cls: string): string {
   return cls.toLowerCase();
 }
 
+/** Metrics with options as Keras 3 classes: the class name and our option for each Keras config key. */
+const KERAS_METRICS: Record<string, { className: string; options: Record<string, keyof MetricConfig> }> = {
+  binaryAccuracy: { className: 'BinaryAccuracy', options: { threshold: 'threshold' } },
+  topKCategoricalAccuracy: { className: 'TopKCategoricalAccuracy', options: { k: 'k' } },
+  sparseTopKCategoricalAccuracy: { className: 'SparseTopKCategoricalAccuracy', options: { k: 'k' } },
+  precision: { className: 'Precision', options: { thresholds: 'threshold' } },
+  recall: { className: 'Recall', options: { thresholds: 'threshold' } },
+  auc: { className: 'AUC', options: { num_thresholds: 'numThresholds' } },
+};
+/** Keras config entries with these values are what keelnet computes; any other value is refused. */
+const KERAS_METRIC_DEFAULTS: Record<string, unknown> = {
+  dtype: undefined, curve: 'ROC', summation_method: 'interpolation', multi_label: false, num_labels: null, label_weights: null,
+  from_logits: false, top_k: null, class_id: null, thresholds: null,
+};
+
+/** A metric as Keras 3 names it: a name as given, or `{ class_name, config }` for one with options. */
+function kerasMetric(m: MetricIdentifier): unknown {
+  if (typeof m === 'string') return m;
+  const kind = getMetric(m).kind, entry = KERAS_METRICS[kind];
+  if (!entry) return m.key ?? m.name;
+  const config: Dict = { name: m.key ?? toSnakeCase(kind) };
+  for (const [keras, ours] of Object.entries(entry.options)) if (m[ours] !== undefined) config[keras] = m[ours];
+  return { module: 'keras.metrics', class_name: entry.className, config, registered_name: null };
+}
+
+/** A Keras `{ class_name, config }` metric as a keelnet metric; options keelnet lacks are refused by name. */
+function metricFromKeras(m: Dict, label: string): MetricIdentifier {
+  const name = toSnakeCase(m.class_name as string), cfg = (isDict(m.config) ? m.config : {}) as Dict;
+  const kind = getMetric(name).kind, entry = KERAS_METRICS[kind];
+  const out: MetricConfig = { name };
+  if (typeof cfg.name === 'string') out.key = cfg.name;
+  for (const [key, value] of Object.entries(cfg)) {
+    if (key === 'name') continue;
+    const ours = entry?.options[key];
+    if (ours && value !== null) {
+      const v = Array.isArray(value) && value.length === 1 ? value[0] : value;
+      (out as unknown as Record<string, unknown>)[ours] = v;
+    } else if (!(key in KERAS_METRIC_DEFAULTS) || (KERAS_METRIC_DEFAULTS[key] !== undefined && JSON.stringify(KERAS_METRIC_DEFAULTS[key]) !== JSON.stringify(value))) {
+      throw new Error(`${label}: metric ${m.class_name as string}: ${key} = ${JSON.stringify(value)} is not supported by keelnet (load with { compile: false } to skip compiling)`);
+    }
+  }
+  return out;
+}
+
+/** Losses whose snake_case name Keras 3 does not know (it reads kl_divergence and log_cosh). */
+const KERAS_LOSS_NAMES: Partial<Record<Loss['name'], string>> = { kullbackLeiblerDivergence: 'kl_divergence', logcosh: 'log_cosh' };
+
 /** A loss as Keras names it: the snake_case name when it has default options, else `{ class_name, config }`. */
 function kerasLoss(loss: Loss): unknown {
-  if (!loss.fromLogits && (loss.name !== 'huber' || loss.delta === 1)) return toSnakeCase(loss.name);
+  if (!loss.fromLogits && (loss.name !== 'huber' || loss.delta === 1)) return KERAS_LOSS_NAMES[loss.name] ?? toSnakeCase(loss.name);
   const config = loss.name === 'huber' ? { delta: loss.delta } : { from_logits: loss.fromLogits };
   return { module: 'keras.losses', class_name: loss.name[0].toUpperCase() + loss.name.slice(1), config, registered_name: null };
 }
