@@ -17,10 +17,10 @@
  * The containers' libraries (fflate for zip, h5wasm for HDF5) are imported on first use, so an
  * application that never opens a Keras file does not load them. Measured with esbuild 0.28
  * (minified ESM for browsers, --charset=utf8, --splitting; bytes, gzip -9 in brackets), entry
- * `export { Sequential, layers, loadModel }`: keelnet's core 159,833 [50,881] (158,498 [49,549]
- * before loadModel and model.save reached Keras files; the first measurement, before the graph
- * engine, was 126,344 [39,124]); this folder's own code 31,152 [10,818] (25,086 [8,922] for
- * Sequential only); archive.ts with fflate's zipSync/unzipSync 13,092 [6,380]; h5wasm 4,785,509
+ * `export { Sequential, layers, loadModel }`: keelnet's core 182,577 [58,106] (183,070 [57,092]
+ * in one file before loadModel and model.save reached Keras files; the first measurement, before
+ * the graph engine and the Keras 3 losses and metrics, was 126,344 [39,124]); this folder's own
+ * code 34,934 [12,040] (25,086 [8,922] for Sequential only); archive.ts with fflate's zipSync/unzipSync 13,092 [6,380]; h5wasm 4,785,509
  * [1,020,158] (HDF5 compiled to wasm and inlined; 5,594,567 with esbuild's default ASCII charset,
  * 4,150,134 as npm ships it). Imported through `import('./keras/index.js')`, all three are chunks
  * of their own.
