@@ -5,6 +5,13 @@
  */
 const ALIGN = 16;
 
+/**
+ * The most linear memory keelnet hands out: 2 GiB. The kernels compute byte offsets in i32, so
+ * past 2^31 they would read and write the wrong places (silently); an allocation that would reach
+ * further is refused instead.
+ */
+export const MAX_MEMORY_BYTES = 2 ** 31;
+
 interface Block { start: number; size: number }
 
 export class LinearAllocator {
@@ -23,6 +30,9 @@ export class LinearAllocator {
   }
 
   alloc(bytes: number): number {
+    if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) {
+      throw new Error(`alloc: ${String(bytes)} is not a size in bytes (a shape with NaN, Infinity or a negative size?)`);
+    }
     const size = align(Math.max(bytes, ALIGN));
     for (let i = 0; i < this.freeList.length; i++) {
       const b = this.freeList[i];
@@ -34,6 +44,10 @@ export class LinearAllocator {
       return start;
     }
     const start = this.top;
+    if (start + size > MAX_MEMORY_BYTES) {
+      throw new Error(`alloc: ${fmtBytes(size)} more would take linear memory to ${fmtBytes(start + size)}, past keelnet's limit of 2 GiB `
+        + `(${fmtBytes(this.liveBytes())} in use); use a smaller batch size or model, or dispose models no longer needed`);
+    }
     this.ensure(start + size);
     this.top = start + size;
     this.live.set(start, size);
@@ -63,6 +77,14 @@ export class LinearAllocator {
     for (const v of this.live.values()) s += v;
     return s;
   }
+}
+
+/** Bytes as people read them: 1.5 GiB, 300 MiB, 12 KiB. */
+export function fmtBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let u = 0, v = n;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  return u === 0 ? `${n} bytes` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
 function align(n: number): number {

@@ -5,7 +5,7 @@
 import type { PoolKernels } from './threads/pool-kernels.js';
 import type { Backend } from './backend.js';
 import { defaultSimdMode, resolveSimd, type SimdMode, type WasmBuild } from './features.js';
-import { LinearAllocator } from './memory.js';
+import { LinearAllocator, fmtBytes } from './memory.js';
 
 const PAGE = 65536;
 
@@ -107,7 +107,14 @@ export class WasmBackend implements Backend {
 
   private ensure(end: number): void {
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end <= have) return;
+    try {
+      this.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch (e) {
+      // A RangeError from grow() names nothing: say how much was asked for and what there is.
+      throw new Error(`alloc: cannot grow wasm memory from ${fmtBytes(have)} to ${fmtBytes(end)} (${(e as Error).message}); `
+        + 'use a smaller batch size or model, or dispose models no longer needed');
+    }
   }
 
   /** Views go stale when memory grows: refresh them before use. */

@@ -14,6 +14,7 @@ import { random, type Random } from '../random.js';
 import { execGraph, weightUses, type ExecGraph } from './exec-graph.js';
 import { planParameters, releaseParameters, type ParameterPlan } from './parameters.js';
 import { planActivations, type ActivationPlan } from './activations.js';
+import { fmtBytes } from '../backend/memory.js';
 
 /** What the model compiled for one output. */
 export interface OutputSpec {
@@ -54,9 +55,20 @@ export class Executor {
   prepare(batch: number, withInputGrad = false): ActivationPlan {
     const a = this.acts;
     if (a && a.batch >= batch && (a.withInputGrad || !withInputGrad)) return a;
+    // Forget the old plan before making the new one: if that fails, nothing may use freed memory.
     if (a) this.be.free(a.block);
+    this.acts = undefined;
     const targetFloats = this.outputs?.map((o) => o.targetFloats) ?? this.graph.outputs.map((t) => t.size);
-    this.acts = planActivations(this.be, this.graph, this.params, batch, targetFloats, withInputGrad || (a?.withInputGrad ?? false));
+    try {
+      this.acts = planActivations(this.be, this.graph, this.params, batch, targetFloats, withInputGrad || (a?.withInputGrad ?? false));
+    } catch (e) {
+      // Name the batch size and the layer whose buffers weigh most: what the user can change.
+      const per = this.graph.nodes.map((n) => ({ n, floats: n.output.size * 2 + Object.values(n.layer.buffersPerSample()).reduce((s, k) => s + k, 0)
+        + Object.values(n.layer.gradBuffersPerSample()).reduce((s, k) => s + k, 0) }));
+      const big = per.reduce((m, p) => (p.floats > m.floats ? p : m), per[0]);
+      throw new Error(`${this.ownerName}: the activations for batch size ${batch} do not fit (${(e as Error).message}); `
+        + `the largest are layer '${big?.n.layer.name}''s, ${fmtBytes(big ? big.floats * 4 * batch : 0)} for this batch`);
+    }
     this.applyFusion();
     if (this.fixedMasks) this.acts.ios.forEach((io, i) => { io.fixedSeed = 0x5eed + i; });
     return this.acts;

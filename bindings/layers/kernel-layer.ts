@@ -11,7 +11,7 @@ import { getActivation, type Activation } from '../activations.js';
 import type { Backend } from '../backend/backend.js';
 import { getInitializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer } from '../regularizers.js';
-import { Layer, type KernelLayerArgs, type NodeIO, type Weight } from './layer.js';
+import { Layer, booleanArg, type KernelLayerArgs, type NodeIO, type Weight } from './layer.js';
 
 /** Whether `act` runs in gemmBias's epilogue. */
 const fusedInGemm = (act: Activation): boolean => act.name === 'relu';
@@ -29,7 +29,7 @@ export abstract class KernelLayer extends Layer {
   constructor(args: KernelLayerArgs) {
     super(args);
     this.activation = getActivation(args.activation);
-    this.useBias = args.useBias ?? true;
+    this.useBias = booleanArg(this.name, 'useBias', args.useBias, true);
     this.kernelInitializer = this.checkInitializer('kernelInitializer', args.kernelInitializer ?? 'glorotUniform');
     this.biasInitializer = this.checkInitializer('biasInitializer', args.biasInitializer ?? 'zeros');
     this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `${this.name}: kernelRegularizer`);

@@ -144,6 +144,13 @@ export function snakeCase(s: string): string {
 
 const shapeText = (s: number[]) => `[${s.join(', ')}]`;
 
+/** A boolean argument: true or false (undefined or null: the default); anything else, such as the string 'false', is an error. */
+export function booleanArg(owner: string, arg: string, v: unknown, fallback: boolean): boolean {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'boolean') throw new Error(`${owner}: ${arg} must be true or false, got ${JSON.stringify(v)} (a ${typeof v})`);
+  return v;
+}
+
 export abstract class Layer {
   readonly name: string;
   /** Declared input shape (first layer only). */
@@ -158,16 +165,24 @@ export abstract class Layer {
 
   constructor(args: LayerArgs = {}) {
     const cls = (this.constructor as { className?: string }).className ?? 'Layer';
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+      throw new Error(`${cls}: expected an options object (e.g. { units: 10 } for a Dense), got ${args === null ? 'null' : Array.isArray(args) ? 'an array' : JSON.stringify(args) ?? typeof args}`);
+    }
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '' || args.name.includes('/'))) {
       throw new Error(`${cls}: name must be a non-empty string without '/' (it separates the layer from the weight in saved weight names), got ${JSON.stringify(args.name)}`);
     }
     this.name = args.name ?? uniqueName(snakeCase(cls));
+    for (const k of ['inputShape', 'batchInputShape'] as const) {
+      if (args[k] !== undefined && args[k] !== null && !Array.isArray(args[k])) {
+        throw new Error(`${this.name}: ${k} must be an array of sizes (one sample, e.g. [784]), got ${JSON.stringify(args[k])}`);
+      }
+    }
     if (args.inputShape) this.declaredInputShape = [...args.inputShape];
     else if (args.batchInputShape) this.declaredInputShape = args.batchInputShape.slice(1).map((d) => d ?? -1);
     if (this.declaredInputShape && this.declaredInputShape.some((d) => !(Number.isInteger(d) && d > 0))) {
       throw new Error(`${this.name}: inputShape must be positive integers, got [${this.declaredInputShape.join(', ')}]`);
     }
-    this.trainable = args.trainable ?? true;
+    this.trainable = booleanArg(this.name, 'trainable', args.trainable, true);
     this.activityRegularizer = getRegularizer(args.activityRegularizer, `${this.name}: activityRegularizer`);
   }
 

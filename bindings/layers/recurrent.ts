@@ -26,7 +26,7 @@ import type { Backend } from '../backend/backend.js';
 import type { InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
 import { Random } from '../random.js';
-import { Layer, type LayerArgs, type NodeIO, type RunContext, type Weight } from './layer.js';
+import { Layer, booleanArg, type LayerArgs, type NodeIO, type RunContext, type Weight } from './layer.js';
 
 export interface RecurrentArgs extends LayerArgs {
   /** Size of the hidden state (and of the output at each step). */
@@ -103,7 +103,7 @@ export abstract class Recurrent extends Layer {
     }
     this.units = args.units;
     this.activation = this.gateActivation(args.activation ?? 'tanh', 'activation');
-    this.useBias = args.useBias ?? true;
+    this.useBias = booleanArg(this.name, 'useBias', args.useBias, true);
     this.returnSequences = args.returnSequences ?? false;
     this.goBackwards = args.goBackwards ?? false;
     this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';

