@@ -51,6 +51,8 @@ export { gradientReport, GradientReport, defaultThresholds } from './diagnostics
 export type { GradientStatus, GradientThresholds, GradientReportData } from './diagnostics/gradient-report.js';
 export type { LayerStats, WeightStats } from './diagnostics/layer-stats.js';
 export { loadModel, modelFromArtifacts, modelToArtifacts, kerasLayers } from './io/index.js';
+export { loadKeras, saveKeras, kerasArchive } from './io/keras-entry.js';
+export type { LoadKerasOptions, SaveKerasOptions } from './io/keras-entry.js';
 export { ModelCheckpoint } from './callbacks/index.js';
 export type { IOHandler, ModelArtifacts, ModelArtifactsInfo, SaveResult, WeightSpec, KerasLayerEntry, TfjsModelJSON } from './io/index.js';
 export type { ModelCheckpointArgs } from './callbacks/index.js';

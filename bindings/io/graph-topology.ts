@@ -127,7 +127,8 @@ export function graphFromKeras<M>(t: Dict, ctx: ReadContext, readModel: (t: Dict
         model: readModel(raw, { ...ctx, where: `${ctx.where}: nested model '${layerName}'` }) };
       return nested;
     }
-    const json = layerFromKeras(raw, ctx, label);
+    // layerFromKeras names the layer from its config; the label only when the config has no name.
+    const json = layerFromKeras(raw, ctx, (raw.config as Dict | undefined)?.name === layerName ? 'layer' : label);
     return { ...json, name: layerName, inboundNodes: nodes };
   });
   return {

@@ -1,6 +1,7 @@
 /**
  * loadModel(url): a TF.js Layers model (model.json + weights) as a new keelnet model: a
  * Sequential, or a functional graph (class Model; Keras 3's Functional config shape too).
+ * A URL ending in .keras or .h5 is a Keras file, read by io/keras/ (imported on first use).
  *
  * Four steps, as tfjs-layers: parse the topology (unwrapping Keras's model_config, accepting the
  * legacy bare list of layers), build the layers, decode the weights (shards concatenated per
@@ -16,6 +17,8 @@ import { modelFromJSON } from '../models/functional.js';
 import { graphFromKeras, isGraphClass, type NestedModelEntry } from './graph-topology.js';
 import { Tensor } from '../tensor.js';
 import { handlerFor } from './handlers.js';
+import { loadKeras } from './keras-entry.js';
+import { isKerasPath } from './keras-files.js';
 import { buildLayer, layerFromKeras, savedWeightNames, type ReadContext } from './keras-config.js';
 import type { IOHandler, ModelArtifacts } from './types.js';
 import { concatBuffers, decodeWeights, MAX_WEIGHT_BYTES, type NamedWeight } from './weights.js';
@@ -27,6 +30,7 @@ export async function loadModel(source: string | IOHandler): Promise<LayersModel
     throw new Error(`loadModel: expected a URL ('file://…', 'http(s)://…/model.json', 'indexeddb://…') or an IOHandler with load(), got ${
       typeof source === 'object' && source !== null ? 'an object without load()' : JSON.stringify(source) ?? String(source)}`);
   }
+  if (typeof source === 'string' && isKerasPath(source)) return loadKeras(source);
   const handler = typeof source === 'string' ? handlerFor(source) : source;
   const where = typeof source === 'string' ? source : 'loadModel';
   if (typeof handler.load !== 'function') throw new Error(`loadModel: ${where} cannot be loaded from (no load())`);

@@ -26,6 +26,7 @@ import { Executor, type OutputSpec } from '../engine/executor.js';
 import { shapeStr, type Labels, type Targets } from './data.js';
 import { checkInputs, checkOutputs, type ModelInputs, type ModelTargets } from './model-data.js';
 import { saveModel } from '../io/save.js';
+import { isKerasPath, saveKerasFile } from '../io/keras-files.js';
 import type { IOHandler, SaveResult } from '../io/types.js';
 import type { GraphModelJSON, ModelJSON } from './model-json.js';
 
@@ -619,8 +620,13 @@ export class LayersModel {
     return text;
   }
 
-  /** Write the model in the TF.js Layers format: 'file://dir' (Node), 'indexeddb://name', 'downloads://name', or any TF.js IOHandler. */
-  save(target: string | IOHandler): Promise<SaveResult> { return saveModel(this, target); }
+  /**
+   * Write the model in the TF.js Layers format: 'file://dir' (Node), 'indexeddb://name', 'downloads://name', or any TF.js IOHandler;
+   * a path ending in .keras or .h5 ('file://out/model.keras', 'downloads://model.keras') is written as that Keras file instead (Keras 3 archive, legacy HDF5).
+   */
+  save(target: string | IOHandler): Promise<SaveResult> {
+    return typeof target === 'string' && isKerasPath(target, true) ? saveKerasFile(this, target) : saveModel(this, target);
+  }
 
   /** The model's configuration as plain JSON (no weights): `modelFromJSON` rebuilds it. */
   toJSON(): ModelJSON {

@@ -12,13 +12,21 @@
  * - a few Keras 3 options keelnet's tables do not know yet (KERAS3_OPTIONS) are accepted at
  *   their defaults only.
  *
- * `modelFromKerasConfig` is the one way from a parsed config to a model: it takes Sequential
- * configs today and will take Functional ones (`class_name` 'Functional' or 'Model', layers with
- * `inbound_nodes`) once keelnet has a graph engine.
+ * - a Functional's layers carry `name` and `inbound_nodes` (each node `{ args, kwargs }`, a tensor
+ *   `__keras_tensor__` with `keras_history: [layer, node, tensor]`); its InputLayers are layers of
+ *   the list, and a nested model is a whole model config in it. The graph itself is read by
+ *   io/graph-topology.ts, the reader of TF.js files, after the layers are put in TF.js form here.
+ *
+ * `modelFromKerasConfig` is the one way from a parsed config to a model (Sequential, Functional,
+ * nested models); `kerasConfigFromModel` the way back.
  */
+import { InputLayer } from '../../graph/input-layer.js';
 import type { Layer } from '../../layers/layer.js';
 import { layerToJSON } from '../../layers/registry.js';
+import { modelFromJSON } from '../../models/functional.js';
+import { ModelLayer, type LayersModel } from '../../models/layers-model.js';
 import { Sequential } from '../../models/sequential.js';
+import { graphFromKeras, type NestedModelEntry } from '../graph-topology.js';
 import { buildLayer, kerasLayers, layerFromKeras, layerToKeras, toSnakeCase, type ReadContext } from '../keras-config.js';
 
 type Dict = Record<string, unknown>;
@@ -40,7 +48,7 @@ const KERAS3_OPTIONS: Record<string, { accepted?: Dict; ignored?: string[] }> = 
 // --- reading ------------------------------------------------------------------------------------
 
 /** A parsed Keras model config → a keelnet model (weights not yet loaded). */
-export function modelFromKerasConfig(config: unknown, ctx: ReadContext): Sequential {
+export function modelFromKerasConfig(config: unknown, ctx: ReadContext): LayersModel {
   if (!isDict(config) || typeof config.class_name !== 'string') {
     throw new Error(`${ctx.where}: the model config is not a Keras object { class_name, config }: ${JSON.stringify(config)?.slice(0, 120)}`);
   }
@@ -48,11 +56,32 @@ export function modelFromKerasConfig(config: unknown, ctx: ReadContext): Sequent
   const name = isDict(config.config) && typeof config.config.name === 'string' ? ` '${config.config.name}'` : '';
   if (cls === 'Sequential') return sequentialFromKeras(config, ctx);
   if (cls === 'Functional' || cls === 'Model') {
-    throw new Error(`${ctx.where}: the model${name} is a Keras functional model (class '${cls}', a graph of layers with inbound_nodes); `
-      + 'keelnet loads Sequential models until its graph engine lands (issue 15)');
+    checkBuiltIn(config, `${ctx.where}: the model${name}`);
+    return functionalFromKeras(config, ctx);
   }
-  throw new Error(`${ctx.where}: the model${name} is of class '${cls}'; keelnet loads Keras Sequential models `
+  throw new Error(`${ctx.where}: the model${name} is of class '${cls}'; keelnet loads Keras Sequential and Functional models `
     + '(a subclassed model cannot be rebuilt from its config)');
+}
+
+/**
+ * model.weights.h5 names each layer's group by its place in Keras's model.layers, which is the
+ * order of the config's layer list. keelnet computes the same order from the graph (tested
+ * against Keras); should the two ever differ, the file's groups would be read into the wrong
+ * layers, so this refuses instead, naming both orders (nested models too).
+ */
+export function checkLayerOrder(model: LayersModel, config: unknown, where: string): void {
+  const c = isDict(config) ? config.config : undefined;
+  const entries = (Array.isArray(c) ? c : isDict(c) && Array.isArray(c.layers) ? c.layers : []).filter(isDict);
+  const nameOf = (e: Dict) => (e.name ?? (isDict(e.config) ? e.config.name : undefined)) as string | undefined;
+  const theirs = entries.filter((e) => !(model instanceof Sequential && e.class_name === 'InputLayer')).map(nameOf);
+  const ours = model.layers.map((l) => l.name);
+  if (theirs.join('\0') !== ours.join('\0')) {
+    throw new Error(`${where}: the layers of model '${model.name}' come in the order ${ours.join(', ')} in keelnet but ${theirs.join(', ')} in the file; `
+      + "model.weights.h5 is laid out by Keras's order, so keelnet refuses rather than guess");
+  }
+  for (const layer of model.layers) {
+    if (layer instanceof ModelLayer) checkLayerOrder(layer.model, entries.find((e) => nameOf(e) === layer.name), `${where}: nested model '${layer.name}'`);
+  }
 }
 
 /** Refuse custom (Python-registered) objects; `label` names the object in the message. */
@@ -121,20 +150,83 @@ function inputLayerShape(config: Dict, label: string): number[] | undefined {
   return sampleShape(config.batch_shape ?? config.batch_input_shape, label);
 }
 
+/** What keelnet cannot honour at the level of a whole model (Sequential or Functional). */
+function checkModelOptions(config: Dict, where: string): void {
+  if (config.trainable === false) {
+    throw new Error(`${where}: the model is frozen (trainable = false at the model level), which keelnet does not support; set trainable on its layers`);
+  }
+  const dtype = isDict(config.dtype) ? (config.dtype.config as Dict | undefined)?.name : config.dtype;
+  if (dtype !== undefined && dtype !== null && dtype !== 'float32') {
+    throw new Error(`${where}: the model's dtype policy ${JSON.stringify(dtype)} is not supported; keelnet computes in float32`);
+  }
+}
+
+const isModelClass = (c: unknown) => c === 'Functional' || c === 'Model' || c === 'Sequential';
+
+/**
+ * A Keras 3 Functional config → a keelnet graph. Each layer entry is checked and put in the TF.js
+ * form (InputLayer options, Keras-3-only options, custom classes), then graph-topology.ts reads
+ * the inbound nodes and modelFromJSON creates the nodes; nested models are read by this module.
+ */
+function functionalFromKeras(model: Dict, ctx: ReadContext): LayersModel {
+  const config = model.config;
+  const where = ctx.where;
+  if (!isDict(config) || !Array.isArray(config.layers)) throw new Error(`${where}: the Functional config has no layers list`);
+  const modelName = typeof config.name === 'string' ? config.name : 'model';
+  checkModelOptions(config, `${where}: model '${modelName}'`);
+  const layers = config.layers.map((raw: unknown, i) => {
+    if (!isDict(raw) || typeof raw.class_name !== 'string') {
+      throw new Error(`${where}: model '${modelName}': layer ${i} is not a Keras layer { class_name, config }: ${JSON.stringify(raw)?.slice(0, 120)}`);
+    }
+    const rawConfig = isDict(raw.config) ? raw.config : {};
+    const name = raw.name ?? rawConfig.name;
+    const label = `${where}: model '${modelName}': layer '${String(name)}' (${raw.class_name})`;
+    if (isModelClass(raw.class_name)) return raw;
+    if (raw.class_name === 'InputLayer') {
+      checkBuiltIn(raw, label);
+      const shape = inputLayerShape(rawConfig, label);
+      return { class_name: 'InputLayer', name, inbound_nodes: [], config: { name, batch_shape: shape ? [null, ...shape] : rawConfig.batch_shape } };
+    }
+    return { ...tfjsLayerOf(raw, label), name, inbound_nodes: raw.inbound_nodes };
+  });
+  const nested = new Set(config.layers.filter((l) => isDict(l) && isModelClass(l.class_name)).map((l) => (l as Dict).name));
+  const shifted = shiftNodes(nested, +1);
+  const json = graphFromKeras({ class_name: model.class_name,
+    config: { ...config, layers: layers.map((l) => ({ ...l, inbound_nodes: shifted(l.inbound_nodes) })), output_layers: shifted(config.output_layers) } }, ctx, modelFromKerasConfig);
+  try {
+    return modelFromJSON(json, (l) => (l as NestedModelEntry<LayersModel>).model
+      ?? buildLayer(l, `${where}: model '${modelName}': layer '${l.name}' (${l.className})`));
+  } catch (e) {
+    const message = (e as Error).message;
+    throw new Error(message.startsWith(where) ? message : `${where}: ${message}`);
+  }
+}
+
+/**
+ * Node numbers of nested models, between Keras 3 and keelnet: Keras 3.15 numbers a nested model's
+ * calls from 0 (the graph's first call of it is `[encoder, 0, 0]`, for Functional and Sequential
+ * alike: checked by saving one), keelnet as TF.js from 1 (node 0 is the model's own graph).
+ * `by` +1 reads a Keras config, -1 writes one. Returns the function that renumbers refs in a
+ * value (inbound nodes, output refs), found as `keras_history` or as [layer, node, tensor] lists.
+ */
+function shiftNodes(nested: Set<unknown>, by: number): <T>(v: T) => T {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) {
+      if (v.length >= 3 && typeof v[0] === 'string' && Number.isInteger(v[1]) && nested.has(v[0])) return [v[0], (v[1] as number) + by, ...v.slice(2)];
+      return v.map(walk);
+    }
+    if (!isDict(v)) return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+  };
+  return <T>(v: T) => (nested.size ? walk(v) as T : v);
+}
+
 function sequentialFromKeras(model: Dict, ctx: ReadContext): Sequential {
   const config = model.config;
   const list = Array.isArray(config) ? config : isDict(config) ? config.layers : undefined;
   const where = ctx.where;
   if (!Array.isArray(list)) throw new Error(`${where}: the Sequential config has no layers list`);
-  if (isDict(config)) {
-    if (config.trainable === false) {
-      throw new Error(`${where}: the model is frozen (trainable = false at the model level), which keelnet does not support; set trainable on its layers`);
-    }
-    const dtype = isDict(config.dtype) ? (config.dtype.config as Dict | undefined)?.name : config.dtype;
-    if (dtype !== undefined && dtype !== null && dtype !== 'float32') {
-      throw new Error(`${where}: the model's dtype policy ${JSON.stringify(dtype)} is not supported; keelnet computes in float32`);
-    }
-  }
+  if (isDict(config)) checkModelOptions(config, where);
   const name = isDict(config) && typeof config.name === 'string' ? config.name : undefined;
   let shape = isDict(config) ? sampleShape(config.build_input_shape, `${where}: build_input_shape`) : undefined;
   const layers: Layer[] = [];
@@ -212,20 +304,16 @@ function keras3LayerOf(tfjs: Dict, keelnetClass: string, inputShape: number[] | 
   return out;
 }
 
-/** A keelnet Sequential as Keras 3's `serialize_keras_object(model)` (without compile_config). */
-export function kerasConfigFromModel(model: Sequential): Dict {
+/** A keelnet model as Keras 3's `serialize_keras_object(model)` (without compile_config): Sequential or Functional. */
+export function kerasConfigFromModel(model: LayersModel): Dict {
   if (!model.built) model.build();
+  return model instanceof Sequential ? sequentialToKeras3(model) : functionalToKeras3(model);
+}
+
+function sequentialToKeras3(model: Sequential): Dict {
   const inputShape = model.inputShape;
-  const layers = model.layers.map((layer) => {
-    checkWritable(layer, model.name);
-    const json = layerToJSON(layer);
-    delete json.config.inputShape;
-    return keras3LayerOf(layerToKeras(json), layer.className, layer.inputShape);
-  });
-  const input = {
-    module: 'keras.layers', class_name: 'InputLayer', registered_name: null,
-    config: { batch_shape: [null, ...inputShape], dtype: 'float32', sparse: false, ragged: false, name: `${model.name}_input`, optional: false },
-  };
+  const layers = model.layers.map((layer) => layerToKeras3(layer, model.name));
+  const input = inputLayerToKeras3(`${model.name}_input`, inputShape);
   return {
     module: 'keras', class_name: 'Sequential', registered_name: null,
     config: { name: model.name, trainable: true, dtype: FLOAT32_POLICY, layers: [input, ...layers], build_input_shape: [null, ...inputShape] },
@@ -233,11 +321,63 @@ export function kerasConfigFromModel(model: Sequential): Dict {
   };
 }
 
+function inputLayerToKeras3(name: string, shape: readonly number[]): Dict {
+  return {
+    module: 'keras.layers', class_name: 'InputLayer', registered_name: null,
+    config: { batch_shape: [null, ...shape], dtype: 'float32', sparse: false, ragged: false, name, optional: false },
+  };
+}
+
+function layerToKeras3(layer: Layer, modelName: string): Dict {
+  checkWritable(layer, modelName);
+  const json = layerToJSON(layer);
+  delete json.config.inputShape;
+  const shapes = layer.inputShapes;
+  const keras = keras3LayerOf(layerToKeras(json), layer.className, undefined);
+  if (shapes.length) keras.build_config = { input_shape: layer.arity === 'many' ? shapes.map((s) => [null, ...s]) : [null, ...shapes[0]] };
+  return keras;
+}
+
+/**
+ * A graph as Keras 3's Functional config: every layer (InputLayers and nested models included, in
+ * model.layers order) with its name and inbound nodes as `{ args, kwargs }` of Keras tensors — a
+ * merge layer's (or a many-input nested model's) args one list of tensors — and the input and
+ * output refs, a single ref when the model has one (as Keras writes a model built on one tensor).
+ */
+function functionalToKeras3(model: LayersModel): Dict {
+  const g = model.topology!;
+  const json = model.toJSON();
+  if (json.className !== 'Model') throw new Error(`${model.name}: expected a graph config`);
+  const shapeOf = new Map<string, number[]>();
+  for (const t of g.inputs) shapeOf.set(t.name, t.shape);
+  for (const n of g.nodes) if (!shapeOf.has(n.layer.name)) shapeOf.set(n.layer.name, n.output.shape);
+  const shifted = shiftNodes(new Set(model.layers.filter((l) => l instanceof ModelLayer).map((l) => l.name)), -1);
+  const tensor = ([name, node, index]: readonly [string, number, number, ...unknown[]]) => shifted({
+    class_name: '__keras_tensor__', config: { shape: [null, ...(shapeOf.get(name) ?? [])], dtype: 'float32', keras_history: [name, node, index] },
+  });
+  const layers = model.layers.map((layer, i) => {
+    const entry = json.config.layers[i];
+    let keras: Dict;
+    if (layer instanceof InputLayer) keras = inputLayerToKeras3(layer.name, shapeOf.get(layer.name) ?? layer.outputShape);
+    else if (layer instanceof ModelLayer) keras = kerasConfigFromModel(layer.model);
+    else keras = layerToKeras3(layer, model.name);
+    const many = layer.arity === 'many';
+    const inbound = entry.inboundNodes.map((node) => ({ args: many ? [node.map(tensor)] : node.map(tensor), kwargs: {} }));
+    return { ...keras, name: layer.name, inbound_nodes: inbound };
+  });
+  const refs = (list: [string, number, number][]) => (list.length === 1 ? [...list[0]] : list.map((r) => [...r]));
+  return {
+    module: 'keras.src.models.functional', class_name: 'Functional', registered_name: 'Functional',
+    config: { name: model.name, trainable: true, layers, input_layers: refs(json.config.inputLayers), output_layers: shifted(refs(json.config.outputLayers)) },
+    build_config: { input_shape: null },
+  };
+}
+
 /** keelnet layers with no Keras 3 class cannot go into a Keras file. */
 function checkWritable(layer: Layer, model: string): void {
   if (layer.className === 'Residual') {
     throw new Error(`${model}: layer '${layer.name}' (Residual) has no Keras 3 class; a Keras model writes a skip connection `
-      + 'as a functional graph with an Add layer, which keelnet will save once it has functional models (issue 15)');
+      + 'as a functional graph: build it with model({ inputs, outputs }) and layers.add({}).apply([x, block(x)]) to save it as a Keras file');
   }
   const inner = (layer as { inner?: Layer }).inner;
   if (inner) checkWritable(inner, model);

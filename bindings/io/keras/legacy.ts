@@ -10,11 +10,12 @@
  * Keras reads it by order: the layers that have weights, in order, each weight in order.
  */
 import type { Layer, Weight } from '../../layers/layer.js';
-import type { Sequential } from '../../models/sequential.js';
+import { ModelLayer, type LayersModel } from '../../models/layers-model.js';
+import { Sequential } from '../../models/sequential.js';
 import { KERAS_FORMAT_VERSION, kerasConfigFromModel } from './config.js';
 import type { H5WriteGroup } from './hdf5.js';
 import { kerasCompileConfig, optimizerVariables } from './training.js';
-import { kerasSnakeCase } from './variables.js';
+import { kerasSnakeCase, legacyWeights } from './variables.js';
 
 type Dict = Record<string, unknown>;
 
@@ -32,52 +33,67 @@ function listAttribute(name: string, list: string[]): Record<string, string[]> {
   return Object.fromEntries(Array.from({ length: chunks }, (_, i) => [`${name}${i}`, list.slice(i * per, (i + 1) * per)]));
 }
 
-/** The model config as legacy files hold it: layers as `{ class_name, config }`, without module and build_config. */
-function legacyModelConfig(model: Sequential): Dict {
-  const { class_name, config } = kerasConfigFromModel(model) as { class_name: string; config: Dict };
-  const layers = (config.layers as Dict[]).map(({ class_name: c, config: lc }) => ({ class_name: c, config: lc }));
-  return { class_name, config: { ...config, layers } };
+/** The model config as legacy files hold it: objects as `{ class_name, config }` without module and build_config (a graph's layers keep name and inbound_nodes). */
+function legacyModelConfig(model: LayersModel): Dict {
+  return legacyEntry(kerasConfigFromModel(model));
+}
+
+function legacyEntry({ class_name, config, name, inbound_nodes }: Dict): Dict {
+  const c = config as Dict;
+  const isModel = class_name === 'Sequential' || class_name === 'Functional';
+  const out: Dict = { class_name, config: isModel ? { ...c, layers: (c.layers as Dict[]).map(legacyEntry) } : c };
+  if (name !== undefined) Object.assign(out, { name, inbound_nodes });
+  return out;
 }
 
 /** The training_config: the compile config, its optimizer moved to optimizer_config. */
-function trainingConfig(model: Sequential): Dict | undefined {
+function trainingConfig(model: LayersModel): Dict | undefined {
   const compile = kerasCompileConfig(model);
   if (!compile) return undefined;
   const { optimizer, ...rest } = compile as { optimizer: Dict } & Dict;
   return { ...rest, optimizer_config: { class_name: optimizer.class_name, config: optimizer.config } };
 }
 
-/** A weight's path as Keras's variable.path would name it: model/layer[/cell]/weight. */
-function weightPathIn(model: Sequential): (layer: Layer, w: Weight) => string {
+/**
+ * A weight's path as Keras's variable.path would name it: model/layer[/cell]/weight for a
+ * Sequential's layers (built in the model's scope), layer[/cell]/weight for a graph's, whose
+ * layers are built when called; a nested model's weights by its own layers.
+ */
+function weightPathIn(model: LayersModel): (layer: Layer, w: Weight) => string {
   return (layer, w) => {
+    if (layer instanceof ModelLayer) {
+      const inner = layer.model.layers.find((l) => l.weights.includes(w))!;
+      return weightPathIn(layer.model)(inner, w);
+    }
     const cell = ['SimpleRNN', 'LSTM', 'GRU'].includes(layer.className) ? `${kerasSnakeCase(layer.className)}_cell/` : '';
     const inner = w.owner !== layer.name ? `${w.owner}/` : '';
-    return `${model.name}/${layer.name}/${cell}${inner}${w.name}`;
+    return `${model instanceof Sequential ? `${model.name}/` : ''}${layer.name}/${cell}${inner}${w.name}`;
   };
 }
 
 /** The attributes and groups of a legacy .h5 file for this model. */
-export function legacyH5Layout(model: Sequential, includeOptimizer: boolean, toJSON: (v: unknown) => string)
+export function legacyH5Layout(model: LayersModel, includeOptimizer: boolean, toJSON: (v: unknown) => string)
   : { rootAttrs: Record<string, string>; groups: Array<[string, H5WriteGroup]> } {
   const rootAttrs: Record<string, string> = { keras_version: KERAS_FORMAT_VERSION, backend: BACKEND, model_config: toJSON(legacyModelConfig(model)) };
   const training = includeOptimizer ? trainingConfig(model) : undefined;
   if (training) rootAttrs.training_config = toJSON(training);
 
-  const values = model.getWeights();
+  const params = model.engine.params;
+  const values = new Map(model.getWeights().map((t, i) => [params.weights[i], t.values as Float32Array]));
   const pathOf = weightPathIn(model);
   const groups: Array<[string, H5WriteGroup]> = [['model_weights', {
     attrs: { ...listAttribute('layer_names', model.layers.map((l) => l.name)), backend: BACKEND, keras_version: KERAS_FORMAT_VERSION },
   }]];
-  let next = 0;
   const ownerOf = new Map<Weight, Layer>();
   for (const layer of model.layers) {
-    const paths = layer.weights.map((w) => pathOf(layer, w));
+    const weights = legacyWeights(layer);
+    const paths = weights.map((w) => pathOf(layer, w));
     groups.push([`model_weights/${layer.name}`, { attrs: listAttribute('weight_names', paths) }]);
-    layer.weights.forEach((w, i) => {
+    weights.forEach((w, i) => {
       ownerOf.set(w, layer);
       const cut = paths[i].lastIndexOf('/');
       groups.push([`model_weights/${layer.name}/${paths[i].slice(0, cut)}`, {
-        datasets: [{ name: paths[i].slice(cut + 1), shape: [...w.shape], values: values[next++].values as Float32Array }],
+        datasets: [{ name: paths[i].slice(cut + 1), shape: [...w.shape], values: values.get(w)! }],
       }]);
     });
   }
@@ -86,7 +102,7 @@ export function legacyH5Layout(model: Sequential, includeOptimizer: boolean, toJ
   const opt = model.optimizer;
   if (includeOptimizer && opt) {
     const name = opt.className.toLowerCase();
-    const vars = optimizerVariables(opt, model.layers, (w) => pathOf(ownerOf.get(w)!, w));
+    const vars = optimizerVariables(opt, params.trainable, (w) => pathOf(ownerOf.get(w)!, w));
     groups.push(['optimizer_weights', { attrs: listAttribute('weight_names', vars.map((v) => `${name}/${v.name}`)) }]);
     groups.push([`optimizer_weights/${name}`, { datasets: vars.map((v) => ({ name: v.name, shape: v.shape, values: v.values })) }]);
   }

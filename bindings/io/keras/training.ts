@@ -15,10 +15,10 @@
  * order — model.trainable_variables' order), so each slot maps to one state buffer.
  */
 import type { Backend } from '../../backend/backend.js';
-import type { Layer, Weight } from '../../layers/layer.js';
+import type { Weight } from '../../layers/layer.js';
 import { getLoss, type Loss } from '../../losses.js';
 import { getMetric, type MetricConfig, type MetricIdentifier } from '../../metrics.js';
-import type { CompileArgs, Sequential } from '../../models/sequential.js';
+import type { CompileArgs, LayersModel } from '../../models/layers-model.js';
 import { optimizers, type Optimizer } from '../../optimizers/index.js';
 import { toSnakeCase } from '../keras-config.js';
 import { checkedValues, type FoundVariable } from './variables.js';
@@ -98,20 +98,13 @@ function lossFromKeras(v: unknown, where: string): Loss {
 /** Keras compile_config keys that do not change what training computes. */
 const COMPILE_IGNORED = ['run_eagerly', 'steps_per_execution', 'jit_compile', 'auto_scale_loss'];
 
-/** A Keras 3 compile_config (or a legacy training_config) → keelnet's compile arguments; `where` names the file. */
-export function compileArgsFromKeras(cc: Dict, where: string): CompileArgs & { optimizer: Optimizer } {
-  const label = `${where}: compile_config`;
-  for (const [key, value] of Object.entries(cc)) {
-    if (['optimizer', 'optimizer_config', 'loss', 'metrics', ...COMPILE_IGNORED].includes(key)) continue;
-    if ((key === 'loss_weights' || key === 'weighted_metrics') && value === null) continue;
-    throw new Error(`${label}: ${key} = ${JSON.stringify(value)?.slice(0, 80)} is not supported by keelnet (load with { compile: false } to skip compiling)`);
+/** The metrics of one output (names, or Keras metric objects with options), each checked against that output's loss. */
+function metricNames(list: unknown, loss: Loss, label: string): MetricIdentifier[] {
+  const items = typeof list === 'string' || isDict(list) ? [list] : list;
+  if (!Array.isArray(items) || items.some((m) => typeof m !== 'string' && !(isDict(m) && typeof m.class_name === 'string'))) {
+    throw new Error(`${label}: metrics ${JSON.stringify(list)?.slice(0, 80)} are not metric names`);
   }
-  const loss = lossFromKeras(cc.loss, label);
-  const metrics = cc.metrics === null || cc.metrics === undefined ? [] : cc.metrics;
-  if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'string' && !(isDict(m) && typeof m.class_name === 'string'))) {
-    throw new Error(`${label}: metrics ${JSON.stringify(metrics).slice(0, 80)} are not a list of metric names (keelnet models have one output)`);
-  }
-  const names = metrics.map((m) => (typeof m === 'string' ? m : metricFromKeras(m, label)));
+  const names: MetricIdentifier[] = items.map((m) => (typeof m === 'string' ? m : metricFromKeras(m as Dict, label)));
   for (const name of names) {
     try {
       getMetric(name, loss);
@@ -119,11 +112,50 @@ export function compileArgsFromKeras(cc: Dict, where: string): CompileArgs & { o
       throw new Error(`${label}: metrics: ${(e as Error).message} (load with { compile: false } to skip compiling)`);
     }
   }
-  return { optimizer: optimizerFromKeras(cc.optimizer ?? cc.optimizer_config, label), loss, metrics: names };
+  return names;
+}
+
+/**
+ * A Keras 3 compile_config (or a legacy training_config) → keelnet's compile arguments; `where`
+ * names the file. A model with several outputs has a loss (and loss weight, and metric list) per
+ * output, as a list in output order or an object keyed by output name, as Keras writes either.
+ */
+export function compileArgsFromKeras(cc: Dict, where: string): CompileArgs & { optimizer: Optimizer } {
+  const label = `${where}: compile_config`;
+  for (const [key, value] of Object.entries(cc)) {
+    if (['optimizer', 'optimizer_config', 'loss', 'metrics', 'loss_weights', ...COMPILE_IGNORED].includes(key)) continue;
+    if (key === 'weighted_metrics' && value === null) continue;
+    throw new Error(`${label}: ${key} = ${JSON.stringify(value)?.slice(0, 80)} is not supported by keelnet (load with { compile: false } to skip compiling)`);
+  }
+  const optimizer = optimizerFromKeras(cc.optimizer ?? cc.optimizer_config, label);
+  const perOutput = Array.isArray(cc.loss) || (isDict(cc.loss) && !('class_name' in cc.loss));
+  if (!perOutput) {
+    if (cc.loss_weights !== null && cc.loss_weights !== undefined) throw new Error(`${label}: loss_weights = ${JSON.stringify(cc.loss_weights)} is not supported by keelnet (load with { compile: false } to skip compiling); a model with one output has no weights between losses`);
+    const loss = lossFromKeras(cc.loss, label);
+    const metrics = cc.metrics === null || cc.metrics === undefined ? [] : metricNames(cc.metrics, loss, label);
+    return { optimizer, loss, metrics };
+  }
+  const keys = Array.isArray(cc.loss) ? cc.loss.map((_, i) => i) : Object.keys(cc.loss as Dict);
+  const at = (v: unknown, k: number | string) => (Array.isArray(v) ? v[k as number] : (v as Dict)[k as string]);
+  const losses = keys.map((k) => lossFromKeras(at(cc.loss, k), `${label}: output ${JSON.stringify(k)}`));
+  const keyed = <T>(values: T[]): T[] | Record<string, T> => (Array.isArray(cc.loss) ? values : Object.fromEntries(keys.map((k, i) => [k, values[i]])));
+  const args: CompileArgs & { optimizer: Optimizer } = { optimizer, loss: keyed(losses) as CompileArgs['loss'] };
+  if (cc.metrics !== null && cc.metrics !== undefined) {
+    const flat = !Array.isArray(cc.metrics) && !isDict(cc.metrics) ? [cc.metrics] : cc.metrics;
+    const allOutputs = Array.isArray(flat) && flat.every((m) => typeof m === 'string' || (isDict(m) && 'class_name' in m));
+    args.metrics = allOutputs ? metricNames(flat, losses[0], label)
+      : keyed(keys.map((k, i) => metricNames(at(flat, k) ?? [], losses[i], `${label}: output ${JSON.stringify(k)}`))) as CompileArgs['metrics'];
+  }
+  if (cc.loss_weights !== null && cc.loss_weights !== undefined) {
+    const weights = keys.map((k) => at(cc.loss_weights, k));
+    if (weights.some((w) => typeof w !== 'number')) throw new Error(`${label}: loss_weights ${JSON.stringify(cc.loss_weights)} must give a number per output`);
+    args.lossWeights = keyed(weights as number[]) as CompileArgs['lossWeights'];
+  }
+  return args;
 }
 
 /** keelnet's compile arguments as Keras 3's compile_config. */
-export function kerasCompileConfig(model: Sequential): Dict | undefined {
+export function kerasCompileConfig(model: LayersModel): Dict | undefined {
   const c = model.compileConfig;
   if (!c) return undefined;
   const cls = c.optimizer.className;
@@ -238,17 +270,13 @@ function stateAccess(opt: Optimizer): { be: Backend; buffer: (i: number) => numb
 /** The optimizer's state, checked against the model, ready to set: nothing is written until `apply`. */
 export interface OptimizerState { iterations: number; learningRate: number; buffers: Map<number, Float32Array>; apply(): void }
 
-/** Trainable weights in the order Keras's model.trainable_variables lists them (and keelnet's planner lays them out). */
-function trainable(layers: readonly Layer[]): Weight[] {
-  return layers.flatMap((l) => l.weights).filter((w) => w.trainable);
-}
-
 /**
  * Check a file's optimizer variables against a compiled, built model and prepare them; `where`
- * names the file. Two variables only (iteration, learning_rate) is an optimizer Keras never built.
+ * names the file. `weights` are the model's trainable weights in gradient order
+ * (model.engine.params.trainable: Keras's model.trainable_variables, each weight once), the order
+ * of the optimizer's state. Two variables only (iteration, learning_rate) is an optimizer Keras never built.
  */
-export function readOptimizerState(opt: Optimizer, layers: readonly Layer[], vars: FoundVariable[], where: string): OptimizerState {
-  const weights = trainable(layers);
+export function readOptimizerState(opt: Optimizer, weights: readonly Weight[], vars: FoundVariable[], where: string): OptimizerState {
   const groups = slotGroups(opt);
   const perVariable = groups.reduce((s, g) => s + g.names.length, 0);
   const expected = 2 + perVariable * weights.length;
@@ -303,16 +331,16 @@ export interface OptimizerVariable { name: string; shape: number[]; values: Floa
 /**
  * The optimizer's variables as Keras 3 lists them (iteration, learning_rate, then the slots per
  * trainable weight); only those two before the optimizer is attached to a built model.
+ * `weights` are the trainable weights in gradient order (model.engine.params.trainable);
  * `weightPath` names a weight as Keras's variable.path would ('model/dense/kernel').
  */
-export function optimizerVariables(opt: Optimizer, layers: readonly Layer[], weightPath: (w: Weight) => string): OptimizerVariable[] {
+export function optimizerVariables(opt: Optimizer, weights: readonly Weight[], weightPath: (w: Weight) => string): OptimizerVariable[] {
   const out: OptimizerVariable[] = [
     { name: 'iteration', shape: [], values: Int32Array.of(opt.iterations) },
     { name: 'learning_rate', shape: [], values: Float32Array.of(opt.learningRate) },
   ];
   if (!opt.attached) return out;
   const { be, buffer } = stateAccess(opt);
-  const weights = trainable(layers);
   const total = weights.reduce((n, w) => n + w.size, 0);
   for (const g of slotGroups(opt)) {
     const states = g.states.map((s) => be.read(buffer(s), total));

@@ -8,23 +8,29 @@
  * sub-layers keep those under the attribute's name: an RNN's weights are in `layers/lstm/cell/vars`,
  * a TimeDistributed's in `layers/time_distributed/layer/vars`. Each `vars` group carries the
  * object's name as an attribute. The optimizer's variables are `optimizer/vars/0…`.
+ * A Functional's InputLayers are layers of the list too (`layers/input_layer/vars`, empty). A
+ * nested model is a layer named by its class (`layers/functional`, `layers/sequential`) with its
+ * own empty `vars` and its layers below it (`layers/functional/layers/dense/vars`). A layer met a
+ * second time (shared by two nested models) keeps its number but is written once, where first met.
  *
  * Legacy `.h5` (Keras `model.save('m.h5')`): `model_weights/<layer name>` lists its datasets in
  * the attribute `weight_names` (paths below the group, e.g. `mlp/dense/kernel`, or
  * `dense/kernel:0` from TF-Keras 2); the optimizer's are listed by `optimizer_weights`'s
  * `weight_names`.
  *
- * In both, a layer's variables come in the order keelnet's layers keep their weights.
+ * In `.keras` files a layer's variables come in the order keelnet's layers keep their weights;
+ * in legacy files trainable ones first (Keras's _legacy_weights), which for a nested model differs.
  */
-import type { Layer } from '../../layers/layer.js';
+import type { Layer, Weight } from '../../layers/layer.js';
+import { ModelLayer } from '../../models/layers-model.js';
 import { kerasLayers } from '../keras-config.js';
 import { h5Get, type H5Dataset, type H5Group, type H5Node } from './hdf5.js';
 
 /** One variable found in a file, with where it came from (for messages). */
 export interface FoundVariable { path: string; dataset: H5Dataset }
 
-/** The variables a file holds for one layer, in order; `source` names their group. */
-export interface FoundLayer { source: string; variables: FoundVariable[] }
+/** The variables a file holds for one layer (or one layer's own in a nested model), in order; `source` names their group. */
+export interface FoundLayer { layer: Layer; weights: Weight[]; source: string; variables: FoundVariable[] }
 
 /** Keras's naming.to_snake_case: drop non-word characters, then split words and lower-case. */
 export function kerasSnakeCase(name: string): string {
@@ -49,16 +55,29 @@ function ownerName(layer: Layer): string {
   return layer.name;
 }
 
-/** Each layer's group in model.weights.h5 (`layers/dense_1`) and the group holding its variables (`…/vars` or `…/cell/vars`). */
-export function kerasLayerGroups(layers: readonly Layer[]): Array<{ layer: Layer; group: string; vars: string; varsName: string }> {
+/** One object of model.weights.h5: its group (`layers/dense_1`), the group of its variables, and the weights kept there. */
+export interface KerasLayerGroup { layer: Layer; group: string; vars: string; varsName: string; weights: Weight[] }
+
+/**
+ * Each layer's group in model.weights.h5 (`layers/dense_1`) and the group holding its variables
+ * (`…/vars` or `…/cell/vars`), nested models' layers after their model's own entry.
+ */
+export function kerasLayerGroups(layers: readonly Layer[], prefix = 'layers', visited = new Set<Layer>()): KerasLayerGroup[] {
   const used = new Map<string, number>();
-  return layers.map((layer) => {
-    const base = kerasSnakeCase(kerasLayers[layer.className]?.kerasClass ?? layer.className);
+  return layers.flatMap((layer) => {
+    const nested = layer instanceof ModelLayer ? layer.model : undefined;
+    const cls = nested ? (layer.className === 'Sequential' ? 'Sequential' : 'Functional') : kerasLayers[layer.className]?.kerasClass ?? layer.className;
+    const base = kerasSnakeCase(cls);
     const n = used.get(base);
     used.set(base, (n ?? -1) + 1);
-    const group = `layers/${n === undefined ? base : `${base}_${n + 1}`}`;
+    if (visited.has(layer)) return [];
+    visited.add(layer);
+    const group = `${prefix}/${n === undefined ? base : `${base}_${n + 1}`}`;
+    if (nested) {
+      return [{ layer, group, vars: `${group}/vars`, varsName: nested.name, weights: [] }, ...kerasLayerGroups(nested.layers, `${group}/layers`, visited)];
+    }
     const owner = ownerPath(layer);
-    return { layer, group, vars: `${group}${owner ? `/${owner}` : ''}/vars`, varsName: ownerName(layer) };
+    return [{ layer, group, vars: `${group}${owner ? `/${owner}` : ''}/vars`, varsName: ownerName(layer), weights: layer.weights }];
   });
 }
 
@@ -88,15 +107,15 @@ function groupsWithData(node: H5Node, path: string, out: string[] = []): string[
 /** The variables of each layer in a Keras 3 model.weights.h5 (`where` names the archive). */
 export function kerasFileVariables(root: H5Group, layers: readonly Layer[], where: string): FoundLayer[] {
   const visited = new Set<string>();
-  const found = kerasLayerGroups(layers).map(({ layer, vars }) => {
+  const found = kerasLayerGroups(layers).map(({ layer, vars, weights }) => {
     const node = h5Get(root, vars);
     visited.add(vars);
     if (node === undefined) {
-      if (layer.weights.length === 0) return { source: vars, variables: [] };
-      throw new Error(`${where}: layer '${layer.name}' (${layer.className}) has ${layer.weights.length} weights, but model.weights.h5 has no group ${vars}`);
+      if (weights.length === 0) return { layer, weights, source: vars, variables: [] };
+      throw new Error(`${where}: layer '${layer.name}' (${layer.className}) has ${weights.length} weights, but model.weights.h5 has no group ${vars}`);
     }
     if (node.kind !== 'group') throw new Error(`${where}: model.weights.h5 has a dataset at ${vars}, where Keras keeps a group of variables`);
-    return { source: vars, variables: numberedVariables(node, vars, `${where}: model.weights.h5`) };
+    return { layer, weights, source: vars, variables: numberedVariables(node, vars, `${where}: model.weights.h5`) };
   });
   const layersGroup = h5Get(root, 'layers');
   const stray = layersGroup ? groupsWithData(layersGroup, 'layers').filter((p) => !visited.has(p)) : [];
@@ -144,11 +163,12 @@ export function legacyFileVariables(root: H5Group, layers: readonly Layer[], whe
   const found = layers.map((layer) => {
     const path = `${base}${layer.name}`;
     const group = weightsNode.children.get(layer.name);
+    const weights = legacyWeights(layer);
     if (group === undefined || group.kind !== 'group') {
-      if (layer.weights.length === 0) return { source: path, variables: [] };
-      throw new Error(`${where}: layer '${layer.name}' (${layer.className}) has ${layer.weights.length} weights, but the file has no group ${path}`);
+      if (weights.length === 0) return { layer, weights, source: path, variables: [] };
+      throw new Error(`${where}: layer '${layer.name}' (${layer.className}) has ${weights.length} weights, but the file has no group ${path}`);
     }
-    return { source: path, variables: listedVariables(group, path, where) };
+    return { layer, weights, source: path, variables: listedVariables(group, path, where) };
   });
   const names = new Set(layers.map((l) => l.name));
   const stray = listed.filter((n) => !names.has(n)).filter((n) => {
@@ -157,6 +177,11 @@ export function legacyFileVariables(root: H5Group, layers: readonly Layer[], whe
   });
   if (stray.length) throw new Error(`${where}: the file has weights for layers the model does not have: ${stray.join(', ')}`);
   return found;
+}
+
+/** A layer's weights in legacy .h5 order: trainable ones first (Keras's _legacy_weights; a nested model's over all its layers). */
+export function legacyWeights(layer: Layer): Weight[] {
+  return [...layer.weights.filter((w) => w.trainable), ...layer.weights.filter((w) => !w.trainable)];
 }
 
 /** The legacy optimizer's variables (`optimizer_weights`, in `weight_names` order), or undefined. */
