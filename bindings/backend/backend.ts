@@ -306,6 +306,16 @@ export interface Kernels {
    */
   l2NormalizeBackward(dX: number, dY: number, Y: number, InvNorm: number, X: number,
     outer: number, len: number, inner: number, epsilon: number): void;
+
+  // ---- layout layers (assembly/kernels/layout.ts) ------------------------------------------------
+  /**
+   * Strided copy of a view of up to 4 axes (sizes d0..d3; pad with 1s), strides in elements:
+   * for each (i0, i1, i2, i3) in row-major order, Y[Σ iₖ·ysₖ] = (accumulate = 1: +=) X[Σ iₖ·xsₖ].
+   * Permute (both ways), RepeatVector (xs = 0 forward; ys = 0 with accumulate sums backward),
+   * Cropping2D (an offset X), UpSampling2D (one call per offset in the block). Y and X must not overlap.
+   */
+  copyStrided(Y: number, X: number, d0: number, d1: number, d2: number, d3: number,
+    ys0: number, ys1: number, ys2: number, ys3: number, xs0: number, xs1: number, xs2: number, xs3: number, accumulate: number): void;
 }
 
 /** A backend: kernels plus the linear memory they run over. */

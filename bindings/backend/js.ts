@@ -23,6 +23,7 @@ import * as convKernels from './js/conv.js';
 import * as poolingKernels from './js/pooling.js';
 import * as recurrentKernels from './js/recurrent.js';
 import * as mergeKernels from './js/merge.js';
+import * as layoutKernels from './js/layout.js';
 
 type HeapKernels = { [K in keyof Kernels]: (h: Heap, ...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> };
 
@@ -33,6 +34,7 @@ const kernels: HeapKernels = {
   ...convKernels, ...poolingKernels,
   ...recurrentKernels,
   ...mergeKernels,
+  ...layoutKernels,
 };
 
 /** Bytes below this are never handed out, so that pointer 0 can mean "none". */
