@@ -31,6 +31,8 @@ export { Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalM
 export type { Conv2DArgs, MaxPooling2DArgs, AveragePooling2DArgs, GlobalPooling2DArgs, FlattenArgs, ReshapeArgs, ZeroPadding2DArgs } from './layers/index.js';
 export { Recurrent, SimpleRNN, LSTM, GRU, Embedding, TimeDistributed } from './layers/index.js';
 export type { RecurrentArgs, GatedRecurrentArgs, SimpleRNNArgs, LSTMArgs, GRUArgs, EmbeddingArgs, TimeDistributedArgs } from './layers/index.js';
+export { RepeatVector, Permute, Cropping2D, UpSampling2D } from './layers/index.js';
+export type { RepeatVectorArgs, PermuteArgs, Cropping2DArgs, UpSampling2DArgs } from './layers/index.js';
 export { optimizers, Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from './optimizers/index.js';
 export { losses } from './losses.js';
 export type { Loss, LossName } from './losses.js';

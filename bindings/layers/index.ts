@@ -20,6 +20,10 @@ import { lstm } from './lstm.js';
 import { gru } from './gru.js';
 import { embedding } from './embedding.js';
 import { timeDistributed } from './time-distributed.js';
+import { repeatVector } from './repeat-vector.js';
+import { permute } from './permute.js';
+import { cropping2d } from './cropping2d.js';
+import { upSampling2d } from './up-sampling2d.js';
 import { add, subtract, average, multiply, maximum, minimum, concatenate, dot } from './merge.js';
 
 export { Layer } from './layer.js';
@@ -66,11 +70,20 @@ export { Embedding } from './embedding.js';
 export type { EmbeddingArgs } from './embedding.js';
 export { TimeDistributed } from './time-distributed.js';
 export type { TimeDistributedArgs } from './time-distributed.js';
+export { RepeatVector } from './repeat-vector.js';
+export type { RepeatVectorArgs } from './repeat-vector.js';
+export { Permute } from './permute.js';
+export type { PermuteArgs } from './permute.js';
+export { Cropping2D } from './cropping2d.js';
+export type { Cropping2DArgs } from './cropping2d.js';
+export { UpSampling2D } from './up-sampling2d.js';
+export type { UpSampling2DArgs } from './up-sampling2d.js';
 
 export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batchNormalization, layerNormalization, dropout,
   conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d, flatten, reshape, zeroPadding2d,
   simpleRNN, lstm, gru, embedding, timeDistributed,
   add, subtract, average, multiply, maximum, minimum, concatenate, dot,
+  repeatVector, permute, cropping2d, upSampling2d,
 };
 
 export { Merge, Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';

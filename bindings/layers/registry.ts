@@ -25,6 +25,10 @@ import { LSTM } from './lstm.js';
 import { GRU } from './gru.js';
 import { Embedding } from './embedding.js';
 import { TimeDistributed } from './time-distributed.js';
+import { RepeatVector } from './repeat-vector.js';
+import { Permute } from './permute.js';
+import { Cropping2D } from './cropping2d.js';
+import { UpSampling2D } from './up-sampling2d.js';
 import { Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';
 
 export interface LayerJSON { className: string; config: Record<string, unknown> }
@@ -62,6 +66,10 @@ const registry = new Map<string, Factory>([
   ['Minimum', plain(Minimum)],
   ['Concatenate', plain(Concatenate)],
   ['Dot', plain(Dot)],
+  ['RepeatVector', plain(RepeatVector)],
+  ['Permute', plain(Permute)],
+  ['Cropping2D', plain(Cropping2D)],
+  ['UpSampling2D', plain(UpSampling2D)],
   ['Residual', (c) => new Residual({ ...c, layers: (c.layers as LayerJSON[]).map(layerFromJSON) } as never)],
 ]);
 
