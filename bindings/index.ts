@@ -33,6 +33,12 @@ export { Recurrent, SimpleRNN, LSTM, GRU, Embedding, TimeDistributed } from './l
 export type { RecurrentArgs, GatedRecurrentArgs, SimpleRNNArgs, LSTMArgs, GRUArgs, EmbeddingArgs, TimeDistributedArgs } from './layers/index.js';
 export { RepeatVector, Permute, Cropping2D, UpSampling2D } from './layers/index.js';
 export type { RepeatVectorArgs, PermuteArgs, Cropping2DArgs, UpSampling2DArgs } from './layers/index.js';
+export { Softmax } from './layers/index.js';
+export type { SoftmaxArgs } from './layers/index.js';
+export { ReLU } from './layers/index.js';
+export type { ReLUArgs } from './layers/index.js';
+export { ThresholdedReLU } from './layers/index.js';
+export type { ThresholdedReLUArgs } from './layers/index.js';
 export { optimizers, Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from './optimizers/index.js';
 export { losses } from './losses.js';
 export type { Loss, LossName } from './losses.js';

@@ -91,6 +91,13 @@ export interface Kernels {
   softmaxForward(Y: number, Z: number, rows: number, cols: number): void;
   /** dZ = Y ⊙ (dY − rowsum(dY ⊙ Y)); overwrites dZ, which may alias dY. */
   softmaxBackward(dZ: number, dY: number, Y: number, rows: number, cols: number): void;
+  /**
+   * The ReLU layer (Keras 3 ReLU; TF.js ThresholdedReLU with maxValue ∞, slope 0):
+   * Y = X > threshold ? min(X, maxValue) : negativeSlope·(X − threshold); maxValue may be Infinity.
+   */
+  reluForward(Y: number, X: number, n: number, maxValue: number, negativeSlope: number, threshold: number): void;
+  /** dX += dY·f'(X), f'(x) = x > threshold ? (x < maxValue ? 1 : 0) : negativeSlope. */
+  reluBackward(dX: number, dY: number, X: number, n: number, maxValue: number, negativeSlope: number, threshold: number): void;
 
   // ---- losses (assembly/kernels/losses.ts) -------------------------------------------------
   // Each returns the loss summed over the `rows` samples (the caller divides by the batch size,

@@ -24,6 +24,9 @@ import { repeatVector } from './repeat-vector.js';
 import { permute } from './permute.js';
 import { cropping2d } from './cropping2d.js';
 import { upSampling2d } from './up-sampling2d.js';
+import { softmax } from './softmax.js';
+import { reLU } from './relu.js';
+import { thresholdedReLU } from './thresholded-relu.js';
 import { add, subtract, average, multiply, maximum, minimum, concatenate, dot } from './merge.js';
 
 export { Layer } from './layer.js';
@@ -78,12 +81,21 @@ export { Cropping2D } from './cropping2d.js';
 export type { Cropping2DArgs } from './cropping2d.js';
 export { UpSampling2D } from './up-sampling2d.js';
 export type { UpSampling2DArgs } from './up-sampling2d.js';
+export { Softmax } from './softmax.js';
+export type { SoftmaxArgs } from './softmax.js';
+export { ReLU } from './relu.js';
+export type { ReLUArgs } from './relu.js';
+export { ThresholdedReLU } from './thresholded-relu.js';
+export type { ThresholdedReLUArgs } from './thresholded-relu.js';
 
 export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batchNormalization, layerNormalization, dropout,
   conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d, flatten, reshape, zeroPadding2d,
   simpleRNN, lstm, gru, embedding, timeDistributed,
   add, subtract, average, multiply, maximum, minimum, concatenate, dot,
   repeatVector, permute, cropping2d, upSampling2d,
+  softmax,
+  reLU,
+  thresholdedReLU,
 };
 
 export { Merge, Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';

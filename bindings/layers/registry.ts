@@ -29,6 +29,9 @@ import { RepeatVector } from './repeat-vector.js';
 import { Permute } from './permute.js';
 import { Cropping2D } from './cropping2d.js';
 import { UpSampling2D } from './up-sampling2d.js';
+import { Softmax } from './softmax.js';
+import { ReLU } from './relu.js';
+import { ThresholdedReLU } from './thresholded-relu.js';
 import { Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';
 
 export interface LayerJSON { className: string; config: Record<string, unknown> }
@@ -70,6 +73,9 @@ const registry = new Map<string, Factory>([
   ['Permute', plain(Permute)],
   ['Cropping2D', plain(Cropping2D)],
   ['UpSampling2D', plain(UpSampling2D)],
+  ['Softmax', plain(Softmax)],
+  ['ReLU', plain(ReLU)],
+  ['ThresholdedReLU', plain(ThresholdedReLU)],
   ['Residual', (c) => new Residual({ ...c, layers: (c.layers as LayerJSON[]).map(layerFromJSON) } as never)],
 ]);
 

@@ -53,7 +53,7 @@ export async function expectTfjsParity(make: () => Layer, makeTfjs: () => tf.lay
     keel.build(inputShape, be);
     const tfm = tf.sequential({ layers: [tf.layers.inputLayer({ inputShape }), makeTfjs()] });
     const w = keel.getWeights();
-    if (w.length) tfm.setWeights(w.map((t) => tf.tensor(t.values, t.shape)));
+    if (w.length) tfm.setWeights(w.map((t) => tf.tensor(t.values, [...t.shape])));
     const got = keel.predict(new Tensor(xv, [n, ...inputShape]));
     const want = tfm.predict(tf.tensor(xv, [n, ...inputShape])) as tf.Tensor;
     expect(got.shape, be.name).toEqual(want.shape);
