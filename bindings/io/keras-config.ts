@@ -66,6 +66,8 @@ const constraints = (...names: string[]): Dict => Object.fromEntries(names.map((
 export const kerasLayers: Record<string, KerasLayerEntry> = {
   Dense: { fixed: constraints('kernel', 'bias'), nulls: ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'], accepted: { loraRank: null } },
   Conv2D: { fixed: constraints('kernel', 'bias'), nulls: ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'], accepted: { groups: 1, loraRank: null } },
+  Conv1D: { fixed: constraints('kernel', 'bias'), nulls: ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'], accepted: { groups: 1, loraRank: null } },
+  Softmax: { read: lastAxis },
   BatchNormalization: {
     fixed: { betaRegularizer: null, gammaRegularizer: null, ...constraints('beta', 'gamma') },
     accepted: { synchronized: false }, read: lastAxis,

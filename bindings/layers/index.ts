@@ -27,6 +27,9 @@ import { upSampling2d } from './up-sampling2d.js';
 import { softmax } from './softmax.js';
 import { reLU } from './relu.js';
 import { thresholdedReLU } from './thresholded-relu.js';
+import { conv1d } from './conv1d.js';
+import { maxPooling1d, averagePooling1d } from './pooling1d.js';
+import { globalAveragePooling1d, globalMaxPooling1d } from './global-pooling1d.js';
 import { add, subtract, average, multiply, maximum, minimum, concatenate, dot } from './merge.js';
 
 export { Layer } from './layer.js';
@@ -87,6 +90,12 @@ export { ReLU } from './relu.js';
 export type { ReLUArgs } from './relu.js';
 export { ThresholdedReLU } from './thresholded-relu.js';
 export type { ThresholdedReLUArgs } from './thresholded-relu.js';
+export { Conv1D } from './conv1d.js';
+export type { Conv1DArgs } from './conv1d.js';
+export { MaxPooling1D, AveragePooling1D } from './pooling1d.js';
+export type { Pooling1DArgs } from './pooling1d.js';
+export { GlobalAveragePooling1D, GlobalMaxPooling1D } from './global-pooling1d.js';
+export type { GlobalPooling1DArgs } from './global-pooling1d.js';
 
 export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batchNormalization, layerNormalization, dropout,
   conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d, flatten, reshape, zeroPadding2d,
@@ -96,6 +105,9 @@ export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batc
   softmax,
   reLU,
   thresholdedReLU,
+  conv1d,
+  maxPooling1d, averagePooling1d,
+  globalAveragePooling1d, globalMaxPooling1d,
 };
 
 export { Merge, Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';

@@ -32,6 +32,9 @@ import { UpSampling2D } from './up-sampling2d.js';
 import { Softmax } from './softmax.js';
 import { ReLU } from './relu.js';
 import { ThresholdedReLU } from './thresholded-relu.js';
+import { Conv1D } from './conv1d.js';
+import { MaxPooling1D, AveragePooling1D } from './pooling1d.js';
+import { GlobalAveragePooling1D, GlobalMaxPooling1D } from './global-pooling1d.js';
 import { Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';
 
 export interface LayerJSON { className: string; config: Record<string, unknown> }
@@ -76,6 +79,11 @@ const registry = new Map<string, Factory>([
   ['Softmax', plain(Softmax)],
   ['ReLU', plain(ReLU)],
   ['ThresholdedReLU', plain(ThresholdedReLU)],
+  ['Conv1D', plain(Conv1D)],
+  ['MaxPooling1D', plain(MaxPooling1D)],
+  ['AveragePooling1D', plain(AveragePooling1D)],
+  ['GlobalAveragePooling1D', plain(GlobalAveragePooling1D)],
+  ['GlobalMaxPooling1D', plain(GlobalMaxPooling1D)],
   ['Residual', (c) => new Residual({ ...c, layers: (c.layers as LayerJSON[]).map(layerFromJSON) } as never)],
 ]);
 

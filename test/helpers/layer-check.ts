@@ -41,9 +41,10 @@ export function gradCheckLayer(make: () => Layer, inputShape: number[], { seed =
 
 /**
  * Predict `n` samples of `inputShape` with keelnet's layer (on wasm and js) and TF.js's (cpu,
- * given keelnet's weights); both outputs within `atol`. Inputs in [lo, hi] (default ±2).
+ * given keelnet's weights; a list of TF.js layers where one layer is a TF.js composition);
+ * both outputs within `atol`. Inputs in [lo, hi] (default ±2).
  */
-export async function expectTfjsParity(make: () => Layer, makeTfjs: () => tf.layers.Layer, inputShape: number[],
+export async function expectTfjsParity(make: () => Layer, makeTfjs: () => tf.layers.Layer | tf.layers.Layer[], inputShape: number[],
   { n = 3, atol = 1e-5, seed = 7, lo = -2, hi = 2 } = {}): Promise<void> {
   expect(await tf.setBackend('cpu')).toBe(true);
   const xv = randomArray(n * size(inputShape), seed, lo, hi);
@@ -51,7 +52,7 @@ export async function expectTfjsParity(make: () => Layer, makeTfjs: () => tf.lay
     setSeed(seed);
     const keel = new Sequential([make()]);
     keel.build(inputShape, be);
-    const tfm = tf.sequential({ layers: [tf.layers.inputLayer({ inputShape }), makeTfjs()] });
+    const tfm = tf.sequential({ layers: [tf.layers.inputLayer({ inputShape }), ...[makeTfjs()].flat()] });
     const w = keel.getWeights();
     if (w.length) tfm.setWeights(w.map((t) => tf.tensor(t.values, [...t.shape])));
     const got = keel.predict(new Tensor(xv, [n, ...inputShape]));
