@@ -209,6 +209,19 @@ export interface Kernels {
   dropoutForward(Y: number, Mask: number, X: number, n: number, seed: number, threshold: number, scale: number): void;
   /** dX[i] += dY[i]·Mask[i]. */
   dropoutBackward(dX: number, dY: number, Mask: number, n: number): void;
+  /** Mask[i] = hash(seed, i) ≥ threshold ? scale : 0: dropoutForward's mask alone (SpatialDropout: one per sample and channel). */
+  dropoutMask(Mask: number, n: number, seed: number, threshold: number, scale: number): void;
+  /**
+   * Y (batch, positions, C)[b, p, c] = X[b, p, c]·Mask (batch, C)[b, c]; accumulate = 1: += (the
+   * backward pass, X = dY, Y = dX). SpatialDropout1D/2D.
+   */
+  channelScale(Y: number, X: number, Mask: number, batch: number, positions: number, C: number, accumulate: number): void;
+  /**
+   * Y[i] = float32(mean + stddev·zᵢ), zᵢ ~ N(0, 1) by Box–Muller from hash(seed, 2i) and
+   * hash(seed, 2i + 1), with ln, sin and cos as fixed float64 series (no libm), so both cores
+   * draw the same bits. GaussianNoise (mean 0) and GaussianDropout (mean 1).
+   */
+  gaussianFill(Y: number, n: number, seed: number, mean: number, stddev: number): void;
 
   // ---- convolution (assembly/kernels/conv.ts), channels-last ----------------------------------
   // X, dX (batch, H, W, C); col, dcol (batch·OH·OW, KH·KW·C), columns in (ky, kx, c) order, the

@@ -68,6 +68,8 @@ export const kerasLayers: Record<string, KerasLayerEntry> = {
   Conv2D: { fixed: constraints('kernel', 'bias'), nulls: ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'], accepted: { groups: 1, loraRank: null } },
   Conv1D: { fixed: constraints('kernel', 'bias'), nulls: ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'], accepted: { groups: 1, loraRank: null } },
   Softmax: { read: lastAxis },
+  // TF.js's SpatialDropout1D is a Dropout whose noise shape it sets itself: the value read is not an argument.
+  SpatialDropout1D: { ignored: ['noiseShape'] },
   BatchNormalization: {
     fixed: { betaRegularizer: null, gammaRegularizer: null, ...constraints('beta', 'gamma') },
     accepted: { synchronized: false }, read: lastAxis,

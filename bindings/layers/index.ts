@@ -30,6 +30,9 @@ import { thresholdedReLU } from './thresholded-relu.js';
 import { conv1d } from './conv1d.js';
 import { maxPooling1d, averagePooling1d } from './pooling1d.js';
 import { globalAveragePooling1d, globalMaxPooling1d } from './global-pooling1d.js';
+import { gaussianNoise } from './gaussian-noise.js';
+import { gaussianDropout } from './gaussian-dropout.js';
+import { spatialDropout1d, spatialDropout2d } from './spatial-dropout.js';
 import { add, subtract, average, multiply, maximum, minimum, concatenate, dot } from './merge.js';
 
 export { Layer } from './layer.js';
@@ -96,6 +99,12 @@ export { MaxPooling1D, AveragePooling1D } from './pooling1d.js';
 export type { Pooling1DArgs } from './pooling1d.js';
 export { GlobalAveragePooling1D, GlobalMaxPooling1D } from './global-pooling1d.js';
 export type { GlobalPooling1DArgs } from './global-pooling1d.js';
+export { GaussianNoise } from './gaussian-noise.js';
+export type { GaussianNoiseArgs } from './gaussian-noise.js';
+export { GaussianDropout } from './gaussian-dropout.js';
+export type { GaussianDropoutArgs } from './gaussian-dropout.js';
+export { SpatialDropout1D, SpatialDropout2D } from './spatial-dropout.js';
+export type { SpatialDropoutArgs } from './spatial-dropout.js';
 
 export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batchNormalization, layerNormalization, dropout,
   conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d, flatten, reshape, zeroPadding2d,
@@ -108,6 +117,9 @@ export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batc
   conv1d,
   maxPooling1d, averagePooling1d,
   globalAveragePooling1d, globalMaxPooling1d,
+  gaussianNoise,
+  gaussianDropout,
+  spatialDropout1d, spatialDropout2d,
 };
 
 export { Merge, Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';

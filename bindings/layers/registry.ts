@@ -35,6 +35,9 @@ import { ThresholdedReLU } from './thresholded-relu.js';
 import { Conv1D } from './conv1d.js';
 import { MaxPooling1D, AveragePooling1D } from './pooling1d.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from './global-pooling1d.js';
+import { GaussianNoise } from './gaussian-noise.js';
+import { GaussianDropout } from './gaussian-dropout.js';
+import { SpatialDropout1D, SpatialDropout2D } from './spatial-dropout.js';
 import { Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';
 
 export interface LayerJSON { className: string; config: Record<string, unknown> }
@@ -84,6 +87,10 @@ const registry = new Map<string, Factory>([
   ['AveragePooling1D', plain(AveragePooling1D)],
   ['GlobalAveragePooling1D', plain(GlobalAveragePooling1D)],
   ['GlobalMaxPooling1D', plain(GlobalMaxPooling1D)],
+  ['GaussianNoise', plain(GaussianNoise)],
+  ['GaussianDropout', plain(GaussianDropout)],
+  ['SpatialDropout1D', plain(SpatialDropout1D)],
+  ['SpatialDropout2D', plain(SpatialDropout2D)],
   ['Residual', (c) => new Residual({ ...c, layers: (c.layers as LayerJSON[]).map(layerFromJSON) } as never)],
 ]);
 
