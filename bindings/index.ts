@@ -51,6 +51,8 @@ export { GaussianDropout } from './layers/index.js';
 export type { GaussianDropoutArgs } from './layers/index.js';
 export { SpatialDropout1D, SpatialDropout2D } from './layers/index.js';
 export type { SpatialDropoutArgs } from './layers/index.js';
+export { Conv2DTranspose } from './layers/index.js';
+export type { Conv2DTransposeArgs } from './layers/index.js';
 export { optimizers, Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from './optimizers/index.js';
 export { losses } from './losses.js';
 export type { Loss, LossName } from './losses.js';

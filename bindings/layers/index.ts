@@ -33,6 +33,7 @@ import { globalAveragePooling1d, globalMaxPooling1d } from './global-pooling1d.j
 import { gaussianNoise } from './gaussian-noise.js';
 import { gaussianDropout } from './gaussian-dropout.js';
 import { spatialDropout1d, spatialDropout2d } from './spatial-dropout.js';
+import { conv2dTranspose } from './conv2d-transpose.js';
 import { add, subtract, average, multiply, maximum, minimum, concatenate, dot } from './merge.js';
 
 export { Layer } from './layer.js';
@@ -105,6 +106,8 @@ export { GaussianDropout } from './gaussian-dropout.js';
 export type { GaussianDropoutArgs } from './gaussian-dropout.js';
 export { SpatialDropout1D, SpatialDropout2D } from './spatial-dropout.js';
 export type { SpatialDropoutArgs } from './spatial-dropout.js';
+export { Conv2DTranspose } from './conv2d-transpose.js';
+export type { Conv2DTransposeArgs } from './conv2d-transpose.js';
 
 export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batchNormalization, layerNormalization, dropout,
   conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d, flatten, reshape, zeroPadding2d,
@@ -120,6 +123,7 @@ export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batc
   gaussianNoise,
   gaussianDropout,
   spatialDropout1d, spatialDropout2d,
+  conv2dTranspose,
 };
 
 export { Merge, Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';

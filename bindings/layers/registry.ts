@@ -38,6 +38,7 @@ import { GlobalAveragePooling1D, GlobalMaxPooling1D } from './global-pooling1d.j
 import { GaussianNoise } from './gaussian-noise.js';
 import { GaussianDropout } from './gaussian-dropout.js';
 import { SpatialDropout1D, SpatialDropout2D } from './spatial-dropout.js';
+import { Conv2DTranspose } from './conv2d-transpose.js';
 import { Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';
 
 export interface LayerJSON { className: string; config: Record<string, unknown> }
@@ -91,6 +92,7 @@ const registry = new Map<string, Factory>([
   ['GaussianDropout', plain(GaussianDropout)],
   ['SpatialDropout1D', plain(SpatialDropout1D)],
   ['SpatialDropout2D', plain(SpatialDropout2D)],
+  ['Conv2DTranspose', plain(Conv2DTranspose)],
   ['Residual', (c) => new Residual({ ...c, layers: (c.layers as LayerJSON[]).map(layerFromJSON) } as never)],
 ]);
 
