@@ -27,7 +27,7 @@ const CASES: [string, Args, number[], number[]][] = [
 describe.each(CASES)('%s', (_, args, shape, out) => {
   it('has the output size of Keras and predicts as TF.js (wasm and js)', async () => {
     expect(layers.conv2dTranspose(args).computeOutputShape(shape)).toEqual(out);
-    await expectTfjsParity(() => layers.conv2dTranspose({ ...bias, ...args }), () => tf.layers.conv2dTranspose(args as tf.layers.Conv2DLayerArgs), shape);
+    await expectTfjsParity(() => layers.conv2dTranspose({ ...bias, ...args }), () => tf.layers.conv2dTranspose(args as Parameters<typeof tf.layers.conv2dTranspose>[0]), shape);
   });
   it('passes the gradient check', () => {
     gradCheckLayer(() => layers.conv2dTranspose({ ...bias, ...args }), shape);
