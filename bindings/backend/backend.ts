@@ -327,6 +327,16 @@ export interface Kernels {
   l2NormalizeBackward(dX: number, dY: number, Y: number, InvNorm: number, X: number,
     outer: number, len: number, inner: number, epsilon: number): void;
 
+  // ---- depthwise convolution (assembly/kernels/depthwise.ts) -------------------------------------
+  // col (rows, taps·C): im2col's receptive fields, columns in (tap, c) order; K, dK (taps, C, M):
+  // the Keras depthwise kernel [kh, kw, C, M]; Y, dY (rows, C·M), output channel c·M + m.
+  /** Y[r, c·M + m] = Σ_t col[r, t·C + c]·K[t, c, m] (overwrites Y). */
+  depthwiseForward(Y: number, col: number, K: number, rows: number, taps: number, C: number, M: number): void;
+  /** dK[t, c, m] += Σ_r col[r, t·C + c]·dY[r, c·M + m]. */
+  depthwiseKernelGrad(dK: number, col: number, dY: number, rows: number, taps: number, C: number, M: number): void;
+  /** dcol[r, t·C + c] = Σ_m dY[r, c·M + m]·K[t, c, m] (overwrites dcol, which may be col itself once dK is done). */
+  depthwiseInputGrad(dcol: number, dY: number, K: number, rows: number, taps: number, C: number, M: number): void;
+
   // ---- layout layers (assembly/kernels/layout.ts) ------------------------------------------------
   /**
    * Strided copy of a view of up to 4 axes (sizes d0..d3; pad with 1s), strides in elements:

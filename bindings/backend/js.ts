@@ -24,6 +24,7 @@ import * as poolingKernels from './js/pooling.js';
 import * as recurrentKernels from './js/recurrent.js';
 import * as mergeKernels from './js/merge.js';
 import * as layoutKernels from './js/layout.js';
+import * as depthwiseKernels from './js/depthwise.js';
 
 type HeapKernels = { [K in keyof Kernels]: (h: Heap, ...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> };
 
@@ -35,6 +36,7 @@ const kernels: HeapKernels = {
   ...recurrentKernels,
   ...mergeKernels,
   ...layoutKernels,
+  ...depthwiseKernels,
 };
 
 /** Bytes below this are never handed out, so that pointer 0 can mean "none". */

@@ -34,6 +34,7 @@ import { gaussianNoise } from './gaussian-noise.js';
 import { gaussianDropout } from './gaussian-dropout.js';
 import { spatialDropout1d, spatialDropout2d } from './spatial-dropout.js';
 import { conv2dTranspose } from './conv2d-transpose.js';
+import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { add, subtract, average, multiply, maximum, minimum, concatenate, dot } from './merge.js';
 
 export { Layer } from './layer.js';
@@ -108,6 +109,8 @@ export { SpatialDropout1D, SpatialDropout2D } from './spatial-dropout.js';
 export type { SpatialDropoutArgs } from './spatial-dropout.js';
 export { Conv2DTranspose } from './conv2d-transpose.js';
 export type { Conv2DTransposeArgs } from './conv2d-transpose.js';
+export { DepthwiseConv2D } from './depthwise-conv2d.js';
+export type { DepthwiseConv2DArgs } from './depthwise-conv2d.js';
 
 export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batchNormalization, layerNormalization, dropout,
   conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d, flatten, reshape, zeroPadding2d,
@@ -124,6 +127,7 @@ export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batc
   gaussianDropout,
   spatialDropout1d, spatialDropout2d,
   conv2dTranspose,
+  depthwiseConv2d,
 };
 
 export { Merge, Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';
