@@ -55,6 +55,8 @@ export { Conv2DTranspose } from './layers/index.js';
 export type { Conv2DTransposeArgs } from './layers/index.js';
 export { DepthwiseConv2D } from './layers/index.js';
 export type { DepthwiseConv2DArgs } from './layers/index.js';
+export { SeparableConv2D } from './layers/index.js';
+export type { SeparableConv2DArgs } from './layers/index.js';
 export { optimizers, Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from './optimizers/index.js';
 export { losses } from './losses.js';
 export type { Loss, LossName } from './losses.js';

@@ -69,6 +69,7 @@ export const kerasLayers: Record<string, KerasLayerEntry> = {
   Conv1D: { fixed: constraints('kernel', 'bias'), nulls: ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'], accepted: { groups: 1, loraRank: null } },
   Conv2DTranspose: { fixed: constraints('kernel', 'bias'), nulls: ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'], accepted: { loraRank: null } },
   DepthwiseConv2D: { fixed: constraints('depthwise', 'bias'), nulls: ['depthwiseRegularizer', 'biasRegularizer', 'activityRegularizer'] },
+  SeparableConv2D: { fixed: constraints('depthwise', 'pointwise', 'bias'), nulls: ['depthwiseRegularizer', 'pointwiseRegularizer', 'biasRegularizer', 'activityRegularizer'] },
   Softmax: { read: lastAxis },
   // TF.js's SpatialDropout1D is a Dropout whose noise shape it sets itself: the value read is not an argument.
   SpatialDropout1D: { ignored: ['noiseShape'] },

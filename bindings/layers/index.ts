@@ -35,6 +35,7 @@ import { gaussianDropout } from './gaussian-dropout.js';
 import { spatialDropout1d, spatialDropout2d } from './spatial-dropout.js';
 import { conv2dTranspose } from './conv2d-transpose.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
+import { separableConv2d } from './separable-conv2d.js';
 import { add, subtract, average, multiply, maximum, minimum, concatenate, dot } from './merge.js';
 
 export { Layer } from './layer.js';
@@ -111,6 +112,8 @@ export { Conv2DTranspose } from './conv2d-transpose.js';
 export type { Conv2DTransposeArgs } from './conv2d-transpose.js';
 export { DepthwiseConv2D } from './depthwise-conv2d.js';
 export type { DepthwiseConv2DArgs } from './depthwise-conv2d.js';
+export { SeparableConv2D } from './separable-conv2d.js';
+export type { SeparableConv2DArgs } from './separable-conv2d.js';
 
 export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batchNormalization, layerNormalization, dropout,
   conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d, flatten, reshape, zeroPadding2d,
@@ -128,6 +131,7 @@ export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batc
   spatialDropout1d, spatialDropout2d,
   conv2dTranspose,
   depthwiseConv2d,
+  separableConv2d,
 };
 
 export { Merge, Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';

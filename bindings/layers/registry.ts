@@ -40,6 +40,7 @@ import { GaussianDropout } from './gaussian-dropout.js';
 import { SpatialDropout1D, SpatialDropout2D } from './spatial-dropout.js';
 import { Conv2DTranspose } from './conv2d-transpose.js';
 import { DepthwiseConv2D } from './depthwise-conv2d.js';
+import { SeparableConv2D } from './separable-conv2d.js';
 import { Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';
 
 export interface LayerJSON { className: string; config: Record<string, unknown> }
@@ -95,6 +96,7 @@ const registry = new Map<string, Factory>([
   ['SpatialDropout2D', plain(SpatialDropout2D)],
   ['Conv2DTranspose', plain(Conv2DTranspose)],
   ['DepthwiseConv2D', plain(DepthwiseConv2D)],
+  ['SeparableConv2D', plain(SeparableConv2D)],
   ['Residual', (c) => new Residual({ ...c, layers: (c.layers as LayerJSON[]).map(layerFromJSON) } as never)],
 ]);
 
