@@ -71,7 +71,7 @@ function lnHalfUp(hash: number): number {
 }
 
 /** The wasm core's Box–Muller draw for element i (float64 throughout, the same operations). */
-export function gaussianAt(seed: number, i: number): number {
+function gaussianAt(seed: number, i: number): number {
   const h1 = dropoutHash(seed, (i << 1) >>> 0), h2 = dropoutHash(seed, ((i << 1) | 1) >>> 0);
   const r = Math.sqrt(-2 * (lnHalfUp(h1) - 32 * LN2));
   const t = HALF_PI * (((h2 & 0x3fffffff) + 0.5) / 1073741824.0), t2 = t * t;
