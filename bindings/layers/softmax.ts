@@ -2,6 +2,8 @@
  * Softmax (Keras 3 `Softmax(axis=-1)`): y = exp(x − max)/Σ exp(x − max) along the last axis.
  * As Activation('softmax'), it hands its input to a crossentropy loss as logits (the fused,
  * stable gradient), and otherwise backpropagates dx += y ⊙ (dy − Σ dy ⊙ y).
+ * The default axis is Keras 3's -1; TF.js 4.22's Softmax defaults to axis 1 (the same axis for
+ * [features] inputs, another for higher ranks, which keelnet refuses when reading such a file).
  */
 import { shapeStr } from './conv-geometry.js';
 import { Layer, type LayerArgs, type NodeIO, type RunContext } from './layer.js';
