@@ -1,11 +1,11 @@
 /**
- * Softmax, ReLU and ThresholdedReLU layers: predictions against TensorFlow.js 4.22 (ReLU's
+ * Softmax (any sample axis), ReLU and ThresholdedReLU layers: predictions against TensorFlow.js 4.22 (ReLU's
  * negativeSlope and threshold, which TF.js lacks, against Keras 3's formula), the float64
  * gradient check, softmax fused with crossentropy, config round trips, and argument errors.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Sequential, layers, ready, setSeed, tensor, layerFromJSON, layerToJSON, type Layer } from '../../bindings/index.js';
+import { Sequential, layers, ready, setBackend, setSeed, tensor, layerFromJSON, layerToJSON, type Layer } from '../../bindings/index.js';
 import { expectClose, randomArray } from '../helpers/close.js';
 import { expectTfjsParity, gradCheckLayer } from '../helpers/layer-check.js';
 
@@ -58,6 +58,38 @@ describe('ReLU with Keras 3 arguments TF.js lacks', () => {
   });
 });
 
+describe('softmax over an axis other than the last (TF.js 4.22 throws "not yet supported"): against the formula', () => {
+  /** Softmax of x (n samples of `shape`) along sample axis k, in float64. */
+  const formula = (x: Float32Array, shape: number[], k: number, n: number) => {
+    const outer = n * shape.slice(0, k).reduce((a, b) => a * b, 1), len = shape[k], inner = shape.slice(k + 1).reduce((a, b) => a * b, 1);
+    const y = new Float64Array(x.length);
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
+      const at = (l: number) => (o * len + l) * inner + i;
+      let max = -Infinity, sum = 0;
+      for (let l = 0; l < len; l++) max = Math.max(max, x[at(l)]);
+      for (let l = 0; l < len; l++) sum += Math.exp(x[at(l)] - max);
+      for (let l = 0; l < len; l++) y[at(l)] = Math.exp(x[at(l)] - max) / sum;
+    }
+    return y;
+  };
+  it.each([
+    ['axis 1 of [3, 4] (TF.js\'s default axis)', 1, [3, 4], 0],
+    ['axis 2 of [2, 3, 5] (a middle axis)', 2, [2, 3, 5], 1],
+    ['axis -3 of [3, 2, 4] (the first sample axis)', -3, [3, 2, 4], 0],
+    ['axis -2 of [1, 4, 3]', -2, [1, 4, 3], 1],
+  ] as const)('%s: predicts the formula on wasm and js, and passes the gradient check', async (_, axis, shape, k) => {
+    const n = 3, x = randomArray(n * shape.reduce((a, b) => a * b, 1), 17, -3, 3);
+    for (const name of ['wasm', 'js'] as const) {
+      setBackend(name);
+      const m = new Sequential([layers.softmax({ axis, inputShape: [...shape] })]);
+      expectClose(m.predict(tensor(x, [n, ...shape])).dataSync(), formula(x, [...shape], k, n), { atol: 1e-6, rtol: 1e-5 });
+      m.dispose();
+    }
+    setBackend('wasm');
+    gradCheckLayer(() => layers.softmax({ axis }), [...shape]);
+  });
+});
+
 describe('softmax into a crossentropy loss', () => {
   it('trains like activation("softmax") (the fused logits gradient)', () => {
     const run = (last: () => Layer) => {
@@ -77,8 +109,10 @@ describe('softmax into a crossentropy loss', () => {
 
 describe('errors name the layer, the argument, expected and given', () => {
   it.each([
-    [() => layers.softmax({ axis: 1.5, name: 'sm' }), /sm: axis must be an integer .*got 1.5/],
-    [() => layers.softmax({ axis: 1, name: 'sm' }).computeOutputShape([3, 4]), /sm: only the last axis \(-1 or 2\) is supported, got axis 1 for an input of shape \[3, 4\]/],
+    [() => layers.softmax({ axis: 1.5, name: 'sm' }), /sm: axis must be a non-zero integer .*got 1.5/],
+    [() => layers.softmax({ axis: 0, name: 'sm' }), /sm: axis must be a non-zero integer \(a sample axis, counting the batch axis as 0; -1 the last\), got 0/],
+    [() => layers.softmax({ axis: 3, name: 'sm' }).computeOutputShape([3, 4]), /sm: axis 3 is not an axis of an input of shape \[3, 4\] \(expected 1..2 or -2..-1\)/],
+    [() => layers.softmax({ axis: -3, name: 'sm' }).computeOutputShape([3, 4]), /sm: axis -3 is not an axis of an input of shape \[3, 4\]/],
     [() => layers.reLU({ maxValue: -1, name: 'r' }), /r: maxValue must be a finite number ≥ 0, got -1/],
     [() => layers.reLU({ negativeSlope: -0.1, name: 'r' }), /r: negativeSlope must be a finite number ≥ 0, got -0.1/],
     [() => layers.reLU({ threshold: 'a' as never, name: 'r' }), /r: threshold must be a finite number ≥ 0, got "a"/],
