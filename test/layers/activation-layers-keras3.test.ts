@@ -78,7 +78,7 @@ describe('softmax over an axis other than the last (TF.js 4.22 throws "not yet s
     ['axis -3 of [3, 2, 4] (the first sample axis)', -3, [3, 2, 4], 0],
     ['axis -2 of [1, 4, 3]', -2, [1, 4, 3], 1],
   ] as const)('%s: predicts the formula on wasm and js, and passes the gradient check', async (_, axis, shape, k) => {
-    const n = 3, x = randomArray(n * shape.reduce((a, b) => a * b, 1), 17, -3, 3);
+    const n = 3, x = randomArray(n * shape.reduce((a: number, b: number) => a * b, 1), 17, -3, 3);
     for (const name of ['wasm', 'js'] as const) {
       setBackend(name);
       const m = new Sequential([layers.softmax({ axis, inputShape: [...shape] })]);
