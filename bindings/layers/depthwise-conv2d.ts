@@ -7,7 +7,7 @@
  * Backward: dZ = f'(z)·dy; db += colsum(dZ); dK += depthwiseKernelGrad(col, dZ);
  * dcol = depthwiseInputGrad(dZ, K) written over col, then col2im adds it into dx.
  */
-import type { InitializerIdentifier } from '../initializers.js';
+import { getInitializer, type InitializerIdentifier } from '../initializers.js';
 import type { RegularizerIdentifier } from '../regularizers.js';
 import type { Backend } from '../backend/backend.js';
 import { checkDataFormat, checkPadding, geometry, kerasName, pair, type Geometry, type Padding } from './conv-geometry.js';
@@ -65,6 +65,8 @@ export class DepthwiseConv2D extends KernelLayer {
 
   constructor(args: DepthwiseConv2DArgs) {
     const a = kerasName(args, 'depthwise_conv2d');
+    // Checked here, so that a bad one is named by its Keras argument rather than KernelLayer's kernelInitializer.
+    getInitializer(a.depthwiseInitializer ?? 'glorotUniform', `${a.name}: depthwiseInitializer`);
     super({ ...a, kernelInitializer: a.depthwiseInitializer, kernelRegularizer: a.depthwiseRegularizer });
     if (args.kernelSize === undefined) throw new Error(`${this.name}: kernelSize is required (an int or [height, width])`);
     this.kernelSize = pair(this.name, 'kernelSize', args.kernelSize);

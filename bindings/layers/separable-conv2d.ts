@@ -8,7 +8,7 @@
  * Backward: dZ; dKp += dᵀ·dZ; db; dd = dZ·Kpᵀ written over d; dKd += depthwiseKernelGrad(col, dd);
  * dcol = depthwiseInputGrad(dd, Kd) over col; col2im into dx.
  */
-import type { InitializerIdentifier } from '../initializers.js';
+import { getInitializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
 import { checkDataFormat, checkPadding, geometry, kerasName, pair, type Geometry, type Padding } from './conv-geometry.js';
 import { KernelLayer } from './kernel-layer.js';
@@ -59,6 +59,9 @@ export class SeparableConv2D extends KernelLayer {
 
   constructor(args: SeparableConv2DArgs) {
     const a = kerasName(args, 'separable_conv2d');
+    // Checked here, so that a bad one is named by its Keras argument rather than KernelLayer's kernelInitializer.
+    getInitializer(a?.depthwiseInitializer ?? 'glorotUniform', `${a.name}: depthwiseInitializer`);
+    getInitializer(a?.pointwiseInitializer ?? 'glorotUniform', `${a.name}: pointwiseInitializer`);
     super({ ...a, kernelInitializer: a.pointwiseInitializer, kernelRegularizer: a.pointwiseRegularizer });
     if (!Number.isInteger(args.filters) || args.filters <= 0) {
       throw new Error(`${this.name}: filters must be a positive integer, got ${JSON.stringify(args.filters)}`);

@@ -49,6 +49,7 @@ describe('DepthwiseConv2D', () => {
 
   it.each([
     [() => layers.depthwiseConv2d({ name: 'dw' } as never), /dw: kernelSize is required/],
+    [() => layers.depthwiseConv2d({ kernelSize: 3, depthwiseInitializer: 'nope' as never, name: 'dw' }), /dw: unknown depthwiseInitializer 'nope'/],
     [() => layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 0, name: 'dw' }), /dw: depthMultiplier must be a positive integer, got 0/],
     [() => layers.depthwiseConv2d({ kernelSize: 3, strides: [1, 0] as never, name: 'dw' }), /dw: strides must be a positive integer or a pair of positive integers, got \[1,0\]/],
     [() => layers.depthwiseConv2d({ kernelSize: 3, name: 'dw' }).computeOutputShape([2, 5, 1]), /dw: the kernel 3×3 \(height 3\) is larger than the input height 2 with padding 'valid'/],

@@ -48,6 +48,8 @@ describe('SeparableConv2D', () => {
   });
 
   it.each([
+    [() => layers.separableConv2d({ filters: 2, kernelSize: 3, depthwiseInitializer: 'nope' as never, name: 'sc' }), /sc: unknown depthwiseInitializer 'nope'/],
+    [() => layers.separableConv2d({ filters: 2, kernelSize: 3, pointwiseInitializer: 'nope' as never, name: 'sc' }), /sc: unknown pointwiseInitializer 'nope'/],
     [() => layers.separableConv2d({ filters: 0, kernelSize: 3, name: 'sc' }), /sc: filters must be a positive integer, got 0/],
     [() => layers.separableConv2d({ filters: 2, name: 'sc' } as never), /sc: kernelSize is required/],
     [() => layers.separableConv2d({ filters: 2, kernelSize: 3, depthMultiplier: 1.5, name: 'sc' }), /sc: depthMultiplier must be a positive integer, got 1.5/],
