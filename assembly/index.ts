@@ -19,6 +19,8 @@ export * from './kernels/conv';
 export * from './kernels/pooling';
 export * from './kernels/recurrent';
 export * from './kernels/merge';
+export * from './kernels/layout';
+export * from './kernels/depthwise';
 
 /** First byte above static data and the packing scratch of `threads` threads: where the JS allocator may start. */
 export function heapBase(threads: i32): usize {

@@ -127,3 +127,47 @@ export function softmaxBackward(dZ: usize, dY: usize, Y: usize, rows: i32, cols:
     }
   }
 }
+
+// ---- the ReLU layer (Keras 3 ReLU, TF.js ThresholdedReLU) ------------------------------------
+// f(x) = x > threshold ? min(x, maxValue) : negativeSlope·(x − threshold)
+// f'(x) = x > threshold ? (x < maxValue ? 1 : 0) : negativeSlope
+// (maxValue = +Infinity: no cap.) Keras 3's ReLU(max_value, negative_slope, threshold) with
+// threshold ≥ 0, and TF.js's ThresholdedReLU(theta) with maxValue = ∞ and slope 0.
+
+/** Y = f(X) elementwise, n elements. */
+export function reluForward(Y: usize, X: usize, n: i32, maxValue: f32, negativeSlope: f32, threshold: f32): void {
+  const vmax = f32x4.splat(maxValue), vslope = f32x4.splat(negativeSlope), vthr = f32x4.splat(threshold);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const x = v128.load(X + o);
+    const above = f32x4.gt(x, vthr);
+    // The lanes above the threshold take min(x, max) — f32x4.min agrees with the scalar select
+    // below for every non-NaN x; the others the slope line.
+    v128.store(Y + o, v128.bitselect(f32x4.min(x, vmax), f32x4.mul(vslope, f32x4.sub(x, vthr)), above));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const x = load<f32>(X + o);
+    store<f32>(Y + o, x > threshold ? (x < maxValue ? x : maxValue) : negativeSlope * (x - threshold));
+  }
+}
+
+/** dX += dY·f'(X), n elements. */
+export function reluBackward(dX: usize, dY: usize, X: usize, n: i32, maxValue: f32, negativeSlope: f32, threshold: f32): void {
+  const vmax = f32x4.splat(maxValue), vslope = f32x4.splat(negativeSlope), vthr = f32x4.splat(threshold);
+  const one = f32x4.splat(1), zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const x = v128.load(X + o);
+    const g = v128.bitselect(v128.bitselect(one, zero, f32x4.lt(x, vmax)), vslope, f32x4.gt(x, vthr));
+    v128.store(dX + o, f32x4.add(v128.load(dX + o), f32x4.mul(v128.load(dY + o), g)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const x = load<f32>(X + o);
+    const g: f32 = x > threshold ? (x < maxValue ? 1 : 0) : negativeSlope;
+    store<f32>(dX + o, load<f32>(dX + o) + load<f32>(dY + o) * g);
+  }
+}

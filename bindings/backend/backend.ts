@@ -71,6 +71,13 @@ export interface Kernels {
   softmaxForward(Y: number, Z: number, rows: number, cols: number): void;
   /** dZ = Y ⊙ (dY − rowsum(dY ⊙ Y)); overwrites dZ, which may alias dY. */
   softmaxBackward(dZ: number, dY: number, Y: number, rows: number, cols: number): void;
+  /**
+   * The ReLU layer (Keras 3 ReLU; TF.js ThresholdedReLU with maxValue ∞, slope 0):
+   * Y = X > threshold ? min(X, maxValue) : negativeSlope·(X − threshold); maxValue may be Infinity.
+   */
+  reluForward(Y: number, X: number, n: number, maxValue: number, negativeSlope: number, threshold: number): void;
+  /** dX += dY·f'(X), f'(x) = x > threshold ? (x < maxValue ? 1 : 0) : negativeSlope. */
+  reluBackward(dX: number, dY: number, X: number, n: number, maxValue: number, negativeSlope: number, threshold: number): void;
 
   // ---- losses (assembly/kernels/losses.ts) -------------------------------------------------
   // Each returns the loss summed over the `rows` samples (the caller divides by the batch size,
@@ -217,6 +224,19 @@ export interface Kernels {
   dropoutForward(Y: number, Mask: number, X: number, n: number, seed: number, threshold: number, scale: number): void;
   /** dX[i] += dY[i]·Mask[i]. */
   dropoutBackward(dX: number, dY: number, Mask: number, n: number): void;
+  /** Mask[i] = hash(seed, i) ≥ threshold ? scale : 0: dropoutForward's mask alone (SpatialDropout: one per sample and channel). */
+  dropoutMask(Mask: number, n: number, seed: number, threshold: number, scale: number): void;
+  /**
+   * Y (batch, positions, C)[b, p, c] = X[b, p, c]·Mask (batch, C)[b, c]; accumulate = 1: += (the
+   * backward pass, X = dY, Y = dX). SpatialDropout1D/2D.
+   */
+  channelScale(Y: number, X: number, Mask: number, batch: number, positions: number, C: number, accumulate: number): void;
+  /**
+   * Y[i] = float32(mean + stddev·zᵢ), zᵢ ~ N(0, 1) by Box–Muller from hash(seed, 2i) and
+   * hash(seed, 2i + 1), with ln, sin and cos as fixed float64 series (no libm), so both cores
+   * draw the same bits. GaussianNoise (mean 0) and GaussianDropout (mean 1).
+   */
+  gaussianFill(Y: number, n: number, seed: number, mean: number, stddev: number): void;
 
   // ---- convolution (assembly/kernels/conv.ts), channels-last ----------------------------------
   // X, dX (batch, H, W, C); col, dcol (batch·OH·OW, KH·KW·C), columns in (ky, kx, c) order, the
@@ -321,6 +341,26 @@ export interface Kernels {
    */
   l2NormalizeBackward(dX: number, dY: number, Y: number, InvNorm: number, X: number,
     outer: number, len: number, inner: number, epsilon: number): void;
+
+  // ---- depthwise convolution (assembly/kernels/depthwise.ts) -------------------------------------
+  // col (rows, taps·C): im2col's receptive fields, columns in (tap, c) order; K, dK (taps, C, M):
+  // the Keras depthwise kernel [kh, kw, C, M]; Y, dY (rows, C·M), output channel c·M + m.
+  /** Y[r, c·M + m] = Σ_t col[r, t·C + c]·K[t, c, m] (overwrites Y). */
+  depthwiseForward(Y: number, col: number, K: number, rows: number, taps: number, C: number, M: number): void;
+  /** dK[t, c, m] += Σ_r col[r, t·C + c]·dY[r, c·M + m]. */
+  depthwiseKernelGrad(dK: number, col: number, dY: number, rows: number, taps: number, C: number, M: number): void;
+  /** dcol[r, t·C + c] = Σ_m dY[r, c·M + m]·K[t, c, m] (overwrites dcol, which may be col itself once dK is done). */
+  depthwiseInputGrad(dcol: number, dY: number, K: number, rows: number, taps: number, C: number, M: number): void;
+
+  // ---- layout layers (assembly/kernels/layout.ts) ------------------------------------------------
+  /**
+   * Strided copy of a view of up to 4 axes (sizes d0..d3; pad with 1s), strides in elements:
+   * for each (i0, i1, i2, i3) in row-major order, Y[Σ iₖ·ysₖ] = (accumulate = 1: +=) X[Σ iₖ·xsₖ].
+   * Permute (both ways), RepeatVector (xs = 0 forward; ys = 0 with accumulate sums backward),
+   * Cropping2D (an offset X), UpSampling2D (one call per offset in the block). Y and X must not overlap.
+   */
+  copyStrided(Y: number, X: number, d0: number, d1: number, d2: number, d3: number,
+    ys0: number, ys1: number, ys2: number, ys3: number, xs0: number, xs1: number, xs2: number, xs3: number, accumulate: number): void;
 }
 
 /** A backend: kernels plus the linear memory they run over. */

@@ -24,6 +24,8 @@ import * as convKernels from './js/conv.js';
 import * as poolingKernels from './js/pooling.js';
 import * as recurrentKernels from './js/recurrent.js';
 import * as mergeKernels from './js/merge.js';
+import * as layoutKernels from './js/layout.js';
+import * as depthwiseKernels from './js/depthwise.js';
 
 type HeapKernels = { [K in keyof (Kernels & PoolKernels)]: (h: Heap, ...args: Parameters<(Kernels & PoolKernels)[K]>) => ReturnType<(Kernels & PoolKernels)[K]> };
 
@@ -34,6 +36,8 @@ const kernels: HeapKernels = {
   ...convKernels, ...poolingKernels,
   ...recurrentKernels,
   ...mergeKernels,
+  ...layoutKernels,
+  ...depthwiseKernels,
 };
 
 /** Bytes below this are never handed out, so that pointer 0 can mean "none". */

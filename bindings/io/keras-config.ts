@@ -66,6 +66,13 @@ const constraints = (...names: string[]): Dict => Object.fromEntries(names.map((
 export const kerasLayers: Record<string, KerasLayerEntry> = {
   Dense: { fixed: constraints('kernel', 'bias'), nulls: ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'], accepted: { loraRank: null } },
   Conv2D: { fixed: constraints('kernel', 'bias'), nulls: ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'], accepted: { groups: 1, loraRank: null } },
+  Conv1D: { fixed: constraints('kernel', 'bias'), nulls: ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'], accepted: { groups: 1, loraRank: null } },
+  Conv2DTranspose: { fixed: constraints('kernel', 'bias'), nulls: ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'], accepted: { loraRank: null } },
+  DepthwiseConv2D: { fixed: constraints('depthwise', 'bias'), nulls: ['depthwiseRegularizer', 'biasRegularizer', 'activityRegularizer'] },
+  SeparableConv2D: { fixed: constraints('depthwise', 'pointwise', 'bias'), nulls: ['depthwiseRegularizer', 'pointwiseRegularizer', 'biasRegularizer', 'activityRegularizer'] },
+  Softmax: { read: lastAxis },
+  // TF.js's SpatialDropout1D is a Dropout whose noise shape it sets itself: the value read is not an argument.
+  SpatialDropout1D: { ignored: ['noiseShape'] },
   BatchNormalization: {
     fixed: { betaRegularizer: null, gammaRegularizer: null, ...constraints('beta', 'gamma') },
     accepted: { synchronized: false }, read: lastAxis,

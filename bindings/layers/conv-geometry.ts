@@ -85,3 +85,50 @@ export function geometry(layer: string, what: string, inputShape: number[], k: [
 export function kerasName<A extends LayerArgs>(args: A, base: string): A {
   return { ...args, name: args?.name ?? uniqueName(base) };
 }
+
+// ---- 1-D (sequences [steps, channels]): the 2-D kernels with height 1 ----------------------------
+
+export type Padding1D = Padding | 'causal';
+
+/** An int or [int], a positive integer; returns it. */
+export function single(layer: string, arg: string, value: unknown, fallback?: number): number {
+  const v = value ?? fallback;
+  const p = Array.isArray(v) && v.length === 1 ? v[0] : v;
+  if (!Number.isInteger(p) || (p as number) <= 0) {
+    throw new Error(`${layer}: ${arg} must be a positive integer or [positive integer], got ${JSON.stringify(value)}`);
+  }
+  return p as number;
+}
+
+export function checkPadding1D(layer: string, value: unknown, causal: boolean): Padding1D {
+  const p = value ?? 'valid';
+  if (p !== 'valid' && p !== 'same' && !(causal && p === 'causal')) {
+    throw new Error(`${layer}: padding must be 'valid', 'same'${causal ? " or 'causal'" : ''}, got ${JSON.stringify(value)}`);
+  }
+  return p as Padding1D;
+}
+
+/** A sequence sample is [steps, channels]. */
+export function checkSequence(layer: string, inputShape: number[]): [number, number] {
+  if (inputShape.length !== 2) {
+    throw new Error(`${layer}: expected an input of shape [steps, channels] per sample (rank 2, channels last), got ${shapeStr(inputShape)}`);
+  }
+  return [inputShape[0], inputShape[1]];
+}
+
+/**
+ * Geometry of a 1-D window op as an image of height 1 (H = KH = SH = DH = 1, padTop 0); 'causal'
+ * pads (k − 1)·dilation steps before the sequence and none after (Keras 3's Conv1D).
+ */
+export function geometry1d(layer: string, what: string, inputShape: number[], k: number, s: number, d: number,
+  padding: Padding1D): Geometry {
+  const [steps, C] = checkSequence(layer, inputShape);
+  let w: { out: number; before: number };
+  if (padding === 'causal') {
+    const before = (k - 1) * d;
+    w = { out: Math.floor((steps - 1) / s) + 1, before };
+  } else {
+    w = axis(layer, what, steps, k, s, d, padding, 'steps');
+  }
+  return { H: 1, W: steps, C, OH: 1, OW: w.out, KH: 1, KW: k, SH: 1, SW: s, DH: 1, DW: d, padTop: 0, padLeft: w.before };
+}

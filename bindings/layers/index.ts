@@ -20,6 +20,22 @@ import { lstm } from './lstm.js';
 import { gru } from './gru.js';
 import { embedding } from './embedding.js';
 import { timeDistributed } from './time-distributed.js';
+import { repeatVector } from './repeat-vector.js';
+import { permute } from './permute.js';
+import { cropping2d } from './cropping2d.js';
+import { upSampling2d } from './up-sampling2d.js';
+import { softmax } from './softmax.js';
+import { reLU } from './relu.js';
+import { thresholdedReLU } from './thresholded-relu.js';
+import { conv1d } from './conv1d.js';
+import { maxPooling1d, averagePooling1d } from './pooling1d.js';
+import { globalAveragePooling1d, globalMaxPooling1d } from './global-pooling1d.js';
+import { gaussianNoise } from './gaussian-noise.js';
+import { gaussianDropout } from './gaussian-dropout.js';
+import { spatialDropout1d, spatialDropout2d } from './spatial-dropout.js';
+import { conv2dTranspose } from './conv2d-transpose.js';
+import { depthwiseConv2d } from './depthwise-conv2d.js';
+import { separableConv2d } from './separable-conv2d.js';
 import { add, subtract, average, multiply, maximum, minimum, concatenate, dot } from './merge.js';
 
 export { Layer } from './layer.js';
@@ -66,11 +82,56 @@ export { Embedding } from './embedding.js';
 export type { EmbeddingArgs } from './embedding.js';
 export { TimeDistributed } from './time-distributed.js';
 export type { TimeDistributedArgs } from './time-distributed.js';
+export { RepeatVector } from './repeat-vector.js';
+export type { RepeatVectorArgs } from './repeat-vector.js';
+export { Permute } from './permute.js';
+export type { PermuteArgs } from './permute.js';
+export { Cropping2D } from './cropping2d.js';
+export type { Cropping2DArgs } from './cropping2d.js';
+export { UpSampling2D } from './up-sampling2d.js';
+export type { UpSampling2DArgs } from './up-sampling2d.js';
+export { Softmax } from './softmax.js';
+export type { SoftmaxArgs } from './softmax.js';
+export { ReLU } from './relu.js';
+export type { ReLUArgs } from './relu.js';
+export { ThresholdedReLU } from './thresholded-relu.js';
+export type { ThresholdedReLUArgs } from './thresholded-relu.js';
+export { Conv1D } from './conv1d.js';
+export type { Conv1DArgs } from './conv1d.js';
+export { MaxPooling1D, AveragePooling1D } from './pooling1d.js';
+export type { Pooling1DArgs } from './pooling1d.js';
+export { GlobalAveragePooling1D, GlobalMaxPooling1D } from './global-pooling1d.js';
+export type { GlobalPooling1DArgs } from './global-pooling1d.js';
+export { GaussianNoise } from './gaussian-noise.js';
+export type { GaussianNoiseArgs } from './gaussian-noise.js';
+export { GaussianDropout } from './gaussian-dropout.js';
+export type { GaussianDropoutArgs } from './gaussian-dropout.js';
+export { SpatialDropout1D, SpatialDropout2D } from './spatial-dropout.js';
+export type { SpatialDropoutArgs } from './spatial-dropout.js';
+export { Conv2DTranspose } from './conv2d-transpose.js';
+export type { Conv2DTransposeArgs } from './conv2d-transpose.js';
+export { DepthwiseConv2D } from './depthwise-conv2d.js';
+export type { DepthwiseConv2DArgs } from './depthwise-conv2d.js';
+export { SeparableConv2D } from './separable-conv2d.js';
+export type { SeparableConv2DArgs } from './separable-conv2d.js';
 
 export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batchNormalization, layerNormalization, dropout,
   conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d, flatten, reshape, zeroPadding2d,
   simpleRNN, lstm, gru, embedding, timeDistributed,
   add, subtract, average, multiply, maximum, minimum, concatenate, dot,
+  repeatVector, permute, cropping2d, upSampling2d,
+  softmax,
+  reLU,
+  thresholdedReLU,
+  conv1d,
+  maxPooling1d, averagePooling1d,
+  globalAveragePooling1d, globalMaxPooling1d,
+  gaussianNoise,
+  gaussianDropout,
+  spatialDropout1d, spatialDropout2d,
+  conv2dTranspose,
+  depthwiseConv2d,
+  separableConv2d,
 };
 
 export { Merge, Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';

@@ -25,6 +25,22 @@ import { LSTM } from './lstm.js';
 import { GRU } from './gru.js';
 import { Embedding } from './embedding.js';
 import { TimeDistributed } from './time-distributed.js';
+import { RepeatVector } from './repeat-vector.js';
+import { Permute } from './permute.js';
+import { Cropping2D } from './cropping2d.js';
+import { UpSampling2D } from './up-sampling2d.js';
+import { Softmax } from './softmax.js';
+import { ReLU } from './relu.js';
+import { ThresholdedReLU } from './thresholded-relu.js';
+import { Conv1D } from './conv1d.js';
+import { MaxPooling1D, AveragePooling1D } from './pooling1d.js';
+import { GlobalAveragePooling1D, GlobalMaxPooling1D } from './global-pooling1d.js';
+import { GaussianNoise } from './gaussian-noise.js';
+import { GaussianDropout } from './gaussian-dropout.js';
+import { SpatialDropout1D, SpatialDropout2D } from './spatial-dropout.js';
+import { Conv2DTranspose } from './conv2d-transpose.js';
+import { DepthwiseConv2D } from './depthwise-conv2d.js';
+import { SeparableConv2D } from './separable-conv2d.js';
 import { Add, Subtract, Average, Multiply, Maximum, Minimum, Concatenate, Dot } from './merge.js';
 
 export interface LayerJSON { className: string; config: Record<string, unknown> }
@@ -62,6 +78,25 @@ const registry = new Map<string, Factory>([
   ['Minimum', plain(Minimum)],
   ['Concatenate', plain(Concatenate)],
   ['Dot', plain(Dot)],
+  ['RepeatVector', plain(RepeatVector)],
+  ['Permute', plain(Permute)],
+  ['Cropping2D', plain(Cropping2D)],
+  ['UpSampling2D', plain(UpSampling2D)],
+  ['Softmax', plain(Softmax)],
+  ['ReLU', plain(ReLU)],
+  ['ThresholdedReLU', plain(ThresholdedReLU)],
+  ['Conv1D', plain(Conv1D)],
+  ['MaxPooling1D', plain(MaxPooling1D)],
+  ['AveragePooling1D', plain(AveragePooling1D)],
+  ['GlobalAveragePooling1D', plain(GlobalAveragePooling1D)],
+  ['GlobalMaxPooling1D', plain(GlobalMaxPooling1D)],
+  ['GaussianNoise', plain(GaussianNoise)],
+  ['GaussianDropout', plain(GaussianDropout)],
+  ['SpatialDropout1D', plain(SpatialDropout1D)],
+  ['SpatialDropout2D', plain(SpatialDropout2D)],
+  ['Conv2DTranspose', plain(Conv2DTranspose)],
+  ['DepthwiseConv2D', plain(DepthwiseConv2D)],
+  ['SeparableConv2D', plain(SeparableConv2D)],
   ['Residual', (c) => new Residual({ ...c, layers: (c.layers as LayerJSON[]).map(layerFromJSON) } as never)],
 ]);
 

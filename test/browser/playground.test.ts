@@ -176,7 +176,7 @@ it('"copy as code" gives a script that, run in Node, reproduces the first-epoch 
   }
 }, 120_000);
 
-it('stays responsive while training: input latency < 100 ms, charts ≥ 5 fps, the page's own work under 100 ms per second of training', async () => {
+it('stays responsive while training: input latency < 100 ms, charts ≥ 5 fps, the page’s own work under 100 ms per second of training', async () => {
   // Long enough to type into: 6 epochs of the deep-sigmoid net (about a second on an idle core).
   // The machine the tests share is busy and its speed swings by tens of percent from second to
   // second, so the two are measured in 7 adjacent pairs, in alternating order, and compared by

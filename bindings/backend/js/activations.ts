@@ -34,3 +34,27 @@ export function softmaxBackward(h: Heap, dZ: number, dY: number, Y: number, rows
     for (let c = 0; c < cols; c++) f[dz + c] = f[y + c] * (f[dy + c] - dot);
   }
 }
+
+/** Keras 3's ReLU layer: x > threshold ? min(x, maxValue) : negativeSlope·(x − threshold), rounded as the wasm core does. */
+export function reluForward(h: Heap, Y: number, X: number, n: number, maxValue: number, negativeSlope: number, threshold: number): void {
+  const f = h.f, y = Y >> 2, x = X >> 2;
+  // On the float32 core every scalar and every intermediate is a float32, as in wasm.
+  const r = f instanceof Float32Array ? Math.fround : (v: number) => v;
+  const max = r(maxValue), slope = r(negativeSlope), thr = r(threshold);
+  for (let i = 0; i < n; i++) {
+    const v = f[x + i];
+    f[y + i] = v > thr ? (v < max ? v : max) : slope * r(v - thr);
+  }
+}
+
+/** dX += dY·f'(X): 1 between threshold and maxValue, 0 at or above maxValue, negativeSlope at or below the threshold. */
+export function reluBackward(h: Heap, dX: number, dY: number, X: number, n: number, maxValue: number, negativeSlope: number, threshold: number): void {
+  const f = h.f, dx = dX >> 2, dy = dY >> 2, x = X >> 2;
+  const r = f instanceof Float32Array ? Math.fround : (v: number) => v;
+  const max = r(maxValue), slope = r(negativeSlope), thr = r(threshold);
+  for (let i = 0; i < n; i++) {
+    const v = f[x + i];
+    const g = v > thr ? (v < max ? 1 : 0) : slope;
+    f[dx + i] += r(f[dy + i] * g);
+  }
+}
