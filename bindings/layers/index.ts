@@ -37,6 +37,11 @@ import { conv2dTranspose } from './conv2d-transpose.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { separableConv2d } from './separable-conv2d.js';
 import { add, subtract, average, multiply, maximum, minimum, concatenate, dot } from './merge.js';
+import { InputLayer, type InputArgs } from '../graph/input-layer.js';
+import type { LayerArgs } from './layer.js';
+
+/** TF.js's `layers.inputLayer({ inputShape })`: the first layer of a Sequential, naming its input. */
+const inputLayer = (args: InputArgs & LayerArgs) => new InputLayer(args);
 
 export { Layer } from './layer.js';
 export type { LayerArgs, KernelLayerArgs, Weight } from './layer.js';
@@ -118,7 +123,7 @@ export type { SeparableConv2DArgs } from './separable-conv2d.js';
 export const layers = { dense, activation, leakyReLU, elu, prelu, residual, batchNormalization, layerNormalization, dropout,
   conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d, flatten, reshape, zeroPadding2d,
   simpleRNN, lstm, gru, embedding, timeDistributed,
-  add, subtract, average, multiply, maximum, minimum, concatenate, dot,
+  add, subtract, average, multiply, maximum, minimum, concatenate, dot, inputLayer,
   repeatVector, permute, cropping2d, upSampling2d,
   softmax,
   reLU,

@@ -15,7 +15,7 @@ import type { Backend } from '../backend/backend.js';
 import { getInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
 import type { Random } from '../random.js';
-import { shapeSize } from '../tensor.js';
+import { Tensor, shapeSize } from '../tensor.js';
 import { applyLayer, type SymbolicTensor } from '../graph/symbolic-tensor.js';
 
 export interface LayerArgs {
@@ -296,5 +296,33 @@ export abstract class Layer {
 
   countParams(): number {
     return this.weights.reduce((s, w) => s + w.size, 0);
+  }
+
+  /** This layer's weights, in its own order (TF.js `layer.getWeights()`), wherever they live now. */
+  getWeights(): Tensor[] {
+    return this.weights.map((w) => new Tensor(w.store ? w.store.be.read(w.ptr, w.size) : (w.initial ?? new Float32Array(w.size)).slice(), [...w.shape]));
+  }
+
+  /**
+   * Replace this layer's weights, in getWeights() order: every model using the layer sees them.
+   * Shapes must match and values be finite; nothing changes unless all pass.
+   */
+  setWeights(weights: Tensor[]): void {
+    if (!Array.isArray(weights) || weights.length !== this.weights.length) {
+      throw new Error(`${this.name}.setWeights: the layer has ${this.weights.length} weights${this.built ? '' : ' (it is not built yet)'}, `
+        + `got ${Array.isArray(weights) ? weights.length : typeof weights}`);
+    }
+    this.weights.forEach((w, i) => {
+      const t = weights[i];
+      if (!(t instanceof Tensor)) throw new Error(`${this.name}.setWeights: weight ${i} (${w.name}) must be a Tensor`);
+      if (t.shape.join(',') !== w.shape.join(',')) throw new Error(`${this.name}.setWeights: ${w.name} expects shape [${w.shape.join(', ')}], got [${t.shape.join(', ')}]`);
+      const bad = Array.prototype.findIndex.call(t.values, (v: number) => !Number.isFinite(v));
+      if (bad >= 0) throw new Error(`${this.name}.setWeights: ${w.name} has a non-finite value ${t.values[bad]} at index ${bad}`);
+    });
+    this.weights.forEach((w, i) => {
+      const v = Float32Array.from(weights[i].values);
+      if (w.store) w.store.be.write(w.ptr, v);
+      else w.initial = v;
+    });
   }
 }

@@ -6,7 +6,7 @@
 import type { Backend } from '../backend/backend.js';
 import { Layer } from '../layers/layer.js';
 import { layerFromJSON, layerToJSON } from '../layers/registry.js';
-import { input } from '../graph/input-layer.js';
+import { InputLayer, input, inputTensorOf } from '../graph/input-layer.js';
 import { topology, type Topology } from '../graph/topology.js';
 import { shapeStr } from './data.js';
 import { LayersModel, type PredictArgs } from './layers-model.js';
@@ -19,6 +19,8 @@ export type { ModelJSON } from './model-json.js';
 export class Sequential extends LayersModel {
   static override className = 'Sequential';
   private readonly stack: Layer[] = [];
+  /** A first `inputLayer`, if the chain began with one. */
+  private inputLayer?: InputLayer;
 
   /** `new Sequential([layers…], { name })`, or TF.js's `new Sequential({ layers, name })`. */
   constructor(layers: Layer[] | { layers?: Layer[]; name?: string } = [], args: { name?: string } = {}) {
@@ -41,6 +43,12 @@ export class Sequential extends LayersModel {
     this.checkAlive('add');
     if (!(layer instanceof Layer)) throw new Error(`add: expected a layer, got ${String(layer)}`);
     if (this.plannedEngine) throw new Error(`add: ${this.name} is already built; add layers before training or predicting`);
+    if (layer instanceof InputLayer) {
+      // TF.js's `layers.inputLayer({ inputShape })` as the first layer: it names the input and its shape.
+      if (this.stack.length || this.inputLayer) throw new Error(`add: an InputLayer ('${layer.name}') can only come first in ${this.name}`);
+      this.inputLayer = layer;
+      return;
+    }
     if (this.stack.some((l) => l.name === layer.name)) throw new Error(`add: a layer named '${layer.name}' is already in ${this.name}; layer names must be unique`);
     if (this.stack.length > 0 && layer.declaredInputShape && this.graph) {
       // Keras ignores inputShape on later layers; so do we, but only when it agrees.
@@ -56,8 +64,8 @@ export class Sequential extends LayersModel {
       return;
     }
     this.stack.push(layer);
-    const first = this.stack[0];
-    if (first.declaredInputShape) this.chain(first.declaredInputShape);
+    const shape = this.inputLayer?.inputShape ?? this.stack[0].declaredInputShape;
+    if (shape) this.chain(shape);
   }
 
   /** Shapes through the chain without building anything: the first layer that cannot take its input throws. */
@@ -72,7 +80,7 @@ export class Sequential extends LayersModel {
   /** Apply the chain to an input of this shape (building the layers) and make it the model's graph. */
   private chain(inputShape: number[]): Topology {
     this.dryShapes(inputShape);
-    const x = input({ shape: inputShape });
+    const x = this.inputLayer ? inputTensorOf(this.inputLayer) : input({ shape: inputShape });
     let t = x;
     for (const l of this.stack) t = l.apply(t);
     this.graph = topology([x], [t], this.name);
@@ -82,7 +90,7 @@ export class Sequential extends LayersModel {
   override requireGraph(what: string, sampleShape?: number[]): Topology {
     if (this.graph) return this.graph;
     if (this.stack.length === 0) throw new Error(`${what}: ${this.name} has no layers`);
-    const shape = this.stack[0].declaredInputShape ?? sampleShape;
+    const shape = this.inputLayer?.inputShape ?? this.stack[0].declaredInputShape ?? sampleShape;
     if (!shape) throw new Error(`${what}: ${this.name} does not know its input shape; give the first layer an inputShape or call build(shape)`);
     return this.chain(shape);
   }

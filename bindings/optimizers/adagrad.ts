@@ -3,7 +3,7 @@
  *   acc += g²;  w −= lr·g/√(acc + ε)
  */
 import type { Backend } from '../backend/backend.js';
-import { checkNonNegative, Optimizer, type OptimizerArgs, type Run, type Slot } from './optimizer.js';
+import { checkNonNegative, Optimizer, type OptimizerArgs, type Run, type Slot, positional } from './optimizer.js';
 
 export interface AdagradArgs extends OptimizerArgs { initialAccumulatorValue?: number; epsilon?: number }
 
@@ -39,4 +39,5 @@ export class Adagrad extends Optimizer {
   }
 }
 
-export const adagrad = (args?: AdagradArgs) => new Adagrad(args);
+/** `adagrad({ learningRate, initialAccumulatorValue, epsilon })`, or TF.js's positional `adagrad(learningRate, initialAccumulatorValue)`. */
+export const adagrad = (...args: [AdagradArgs?] | number[]) => new Adagrad(positional<AdagradArgs>('adagrad', ['learningRate', 'initialAccumulatorValue'], args));

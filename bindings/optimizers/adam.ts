@@ -4,7 +4,7 @@
  *   amsgrad: vhat = max(vhat, v) replaces v;  w −= alpha·m/(√v + ε)   (ε-hat form, as Keras)
  */
 import type { Backend } from '../backend/backend.js';
-import { checkArgs, checkEpsilon, checkUnit, Optimizer, type OptimizerArgs, type Run } from './optimizer.js';
+import { checkArgs, checkEpsilon, checkUnit, Optimizer, type OptimizerArgs, type Run, positional } from './optimizer.js';
 
 export interface AdamArgs extends OptimizerArgs { beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean }
 
@@ -39,7 +39,8 @@ export class Adam extends Optimizer {
   }
 }
 
-export const adam = (args?: AdamArgs) => new Adam(args);
+/** `adam({ learningRate, … })`, or TF.js's positional `adam(learningRate, beta1, beta2, epsilon)`. */
+export const adam = (...args: [AdamArgs?] | number[]) => new Adam(positional<AdamArgs>('adam', ['learningRate', 'beta1', 'beta2', 'epsilon'], args));
 
 /** AdamW: Adam with decoupled weight decay (Keras 3 default weightDecay 0.004). */
 export class AdamW extends Adam {
@@ -50,4 +51,5 @@ export class AdamW extends Adam {
   }
 }
 
-export const adamw = (args?: AdamArgs) => new AdamW(args);
+/** `adamw({ learningRate, weightDecay, … })`, or positionally `adamw(learningRate, beta1, beta2, epsilon)`. */
+export const adamw = (...args: [AdamArgs?] | number[]) => new AdamW(positional<AdamArgs>('adamw', ['learningRate', 'beta1', 'beta2', 'epsilon'], args));

@@ -215,6 +215,19 @@ export abstract class Optimizer {
   }
 }
 
+/**
+ * TF.js's positional call forms (`tf.train.adam(0.01)`, `tf.train.rmsprop(0.01, 0.9)`): numbers in
+ * `names`' order become the options object; an options object passes as it is.
+ */
+export function positional<A extends object>(owner: string, names: readonly (keyof A & string)[], args: unknown[]): A | undefined {
+  if (args.length === 0 || args[0] === undefined || (typeof args[0] === 'object' && args.length === 1)) return args[0] as A | undefined;
+  if (typeof args[0] !== 'number') {
+    throw new Error(`${owner}: expected an options object such as { learningRate: 0.01 } or a learning rate, got ${JSON.stringify(args[0]) ?? typeof args[0]}`);
+  }
+  if (args.length > names.length) throw new Error(`${owner}: takes at most ${names.length} positional arguments (${names.join(', ')}), got ${args.length}`);
+  return Object.fromEntries(args.map((v, i) => [names[i], v]).filter(([, v]) => v !== undefined)) as A;
+}
+
 export function checkNonNegative(owner: string, arg: string, v: unknown): void {
   if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new Error(`${owner}: ${arg} must be a non-negative number, got ${shown(v)}`);
 }

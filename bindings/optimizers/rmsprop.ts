@@ -4,7 +4,7 @@
  *   inc = lr·g/√(d + ε);  momentum > 0: mo = momentum·mo + inc, w −= mo;  else w −= inc
  */
 import type { Backend } from '../backend/backend.js';
-import { checkEpsilon, checkUnit, Optimizer, type OptimizerArgs, type Run } from './optimizer.js';
+import { checkEpsilon, checkUnit, Optimizer, type OptimizerArgs, type Run, positional } from './optimizer.js';
 
 export interface RMSpropArgs extends OptimizerArgs { rho?: number; momentum?: number; epsilon?: number; centered?: boolean }
 
@@ -38,4 +38,6 @@ export class RMSprop extends Optimizer {
   }
 }
 
-export const rmsprop = (args?: RMSpropArgs) => new RMSprop(args);
+/** `rmsprop({ learningRate, rho, momentum, epsilon, centered })`, or TF.js's positional `rmsprop(learningRate, decay, momentum, epsilon, centered)` (TF.js's decay is rho). */
+export const rmsprop = (...args: [RMSpropArgs?] | (number | boolean)[]) =>
+  new RMSprop(positional<RMSpropArgs>('rmsprop', ['learningRate', 'rho', 'momentum', 'epsilon', 'centered'], args));

@@ -4,7 +4,7 @@
  *   else:         v = momentum·v − lr·g;  w += nesterov ? momentum·v − lr·g : v
  */
 import type { Backend } from '../backend/backend.js';
-import { checkUnit, Optimizer, type OptimizerArgs, type Run } from './optimizer.js';
+import { checkUnit, Optimizer, type OptimizerArgs, type Run, positional } from './optimizer.js';
 
 export interface SGDArgs extends OptimizerArgs { momentum?: number; nesterov?: boolean }
 
@@ -31,4 +31,5 @@ export class SGD extends Optimizer {
   }
 }
 
-export const sgd = (args?: SGDArgs) => new SGD(args);
+/** `sgd({ learningRate, momentum, nesterov })`, or TF.js's positional `sgd(learningRate)`. */
+export const sgd = (...args: [SGDArgs?] | number[]) => new SGD(positional<SGDArgs>('sgd', ['learningRate'], args));
