@@ -120,6 +120,8 @@ class CallingSideModel implements CallbackModel {
 
 /** Start a worker with a copy of `model` (which must be compiled); see the module comment. */
 export async function createTrainer(model: LayersModel, opts: TrainerOptions = {}): Promise<Trainer> {
+  if (!model || typeof (model as Partial<LayersModel>).toJSON !== 'function') throw new Error(`createTrainer: expected a model, got ${String(model)}`);
+  if (model.isDisposed) throw new Error(`createTrainer: ${model.name} has been disposed`);
   const compile = model.compileConfig;
   if (!compile) throw new Error(`createTrainer: ${model.name} is not compiled; call compile({ optimizer, loss }) first`);
   let deadError: Error | undefined;
@@ -160,6 +162,11 @@ export async function createTrainer(model: LayersModel, opts: TrainerOptions = {
 
   async function runFit(x: ModelInputs, y: ModelTargets, options: FitArgs): Promise<History> {
     const { callbacks, validationData, ...rest } = options ?? {};
+    // Options cross to the worker by structured clone: a function would fail there, after the data
+    // was sent. Callbacks are the only functions that belong here (they stay on this thread).
+    for (const [k, v] of Object.entries(rest)) {
+      if (typeof v === 'function') throw new Error(`trainer.fit: option '${k}' is a function, which cannot be sent to the worker; pass functions as callbacks ({ onEpochEnd() {…} })`);
+    }
     const all = callbacks === undefined ? [] : Array.isArray(callbacks) ? callbacks : [callbacks];
     const inWorker: WorkerCallbackSpec[] = [];
     const local: CallbackHooks[] = [];

@@ -130,3 +130,18 @@ it('createTrainer needs a compiled model', async () => {
   const m = new Sequential([layers.dense({ units: 2, inputShape: [3] })]);
   await expect(createTrainer(m)).rejects.toThrow(/createTrainer: sequential(_\d+)? is not compiled; call compile/);
 });
+
+it('createTrainer on a disposed model, and a function among trainer.fit options, are refused before anything is sent', async () => {
+  const gone = compiled();
+  gone.dispose();
+  await expect(createTrainer(gone)).rejects.toThrow(/createTrainer: sequential\w* has been disposed/);
+  const model = compiled();
+  const before = flat(model.getWeights());
+  const trainer = await start(model);
+  const x = tensor(new Float32Array(8 * 4), [8, 4]), y = tensor(new Int32Array(8), [8]);
+  await expect(trainer.fit(x, y, { verbose: 0, onProgress: () => {} } as never)).rejects.toThrow(/trainer.fit: option 'onProgress' is a function, which cannot be sent to the worker/);
+  // The worker is still there and trains.
+  const h = await trainer.fit(x, y, { verbose: 0 });
+  expect(h.history.loss).toHaveLength(1);
+  expect(flat(model.getWeights())).not.toEqual(before);
+});
