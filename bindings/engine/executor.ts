@@ -5,14 +5,14 @@
  * callbacks and the worker read from it (`model.engine`), never from a model's private members.
  */
 import type { Backend } from '../backend/backend.js';
-import type { RunContext } from '../layers/layer.js';
+import type { RunContext, Weight } from '../layers/layer.js';
 import type { Topology } from '../graph/topology.js';
 import { computeLoss, type Loss } from '../losses.js';
 import { computeMetric, type Metric } from '../metrics.js';
 import { applyRegularizer } from '../regularizers.js';
 import { random, type Random } from '../random.js';
 import { execGraph, weightUses, type ExecGraph } from './exec-graph.js';
-import { planParameters, releaseParameters, type ParameterPlan } from './parameters.js';
+import { planGradients, planParameters, releaseParameters, type ParameterPlan } from './parameters.js';
 import { planActivations, type ActivationPlan } from './activations.js';
 import { fmtBytes } from '../backend/memory.js';
 
@@ -46,9 +46,26 @@ export class Executor {
   /** gradCheck: every node's random masks repeat from pass to pass (fixMasks). */
   private fixedMasks = false;
 
+  private readonly uses: Map<Weight, number>;
+
   constructor(readonly be: Backend, readonly topology: Topology, private readonly owner: object, readonly ownerName: string) {
     this.graph = execGraph(topology);
-    this.params = planParameters(be, owner, ownerName, topology.layers, weightUses(this.graph));
+    this.uses = weightUses(this.graph);
+    this.params = planParameters(be, owner, ownerName, topology.layers, this.uses);
+  }
+
+  /**
+   * After `layer.trainable` changed: lay the gradients out for the weights trainable now and drop
+   * the activations (which nodes run backward depends on it). Returns whether anything changed.
+   */
+  refreshTrainable(): boolean {
+    const now = this.params.weights.filter((w) => w.trainable);
+    if (now.length === this.params.trainable.length && now.every((w, i) => w === this.params.trainable[i])) return false;
+    this.be.free(this.params.grads);
+    Object.assign(this.params, planGradients(this.be, this.params.weights, this.uses));
+    if (this.acts) this.be.free(this.acts.block);
+    this.acts = undefined;
+    return true;
   }
 
   /** Make the activations hold `batch` samples (and the inputs' gradients when asked). */

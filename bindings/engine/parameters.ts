@@ -74,6 +74,13 @@ export function planParameters(be: Backend, owner: object, ownerName: string, la
   }
   for (const s of stores) s.users.add(owner);
 
+  const total = weights.reduce((s, w) => s + w.size, 0);
+  return { weights, stores, total, ...planGradients(be, weights, uses) };
+}
+
+/** The gradient block for the weights that are trainable now (planParameters, and again when the trainable set changes). */
+export function planGradients(be: Backend, weights: Weight[], uses: Map<Weight, number>):
+  Pick<ParameterPlan, 'trainable' | 'grads' | 'trainableFloats' | 'gradOf' | 'overwrite' | 'zeroed'> {
   const trainable = weights.filter((w) => w.trainable);
   const trainableFloats = trainable.reduce((s, w) => s + w.size, 0);
   const grads = be.alloc(Math.max(trainableFloats, 1) * 4);
@@ -92,8 +99,7 @@ export function planParameters(be: Backend, owner: object, ownerName: string, la
     }
     at += w.size * 4;
   }
-  const total = weights.reduce((s, w) => s + w.size, 0);
-  return { weights, trainable, grads, trainableFloats, gradOf, overwrite, zeroed, stores, total };
+  return { trainable, grads, trainableFloats, gradOf, overwrite, zeroed };
 }
 
 /**

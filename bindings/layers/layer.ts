@@ -55,7 +55,11 @@ export interface Weight {
   shape: number[];
   size: number;
   initializer: Initializer;
-  trainable: boolean;
+  /**
+   * Whether a model trains it: declared so (moving statistics are not) and its layer trainable —
+   * read when a model compiles, so `layer.trainable = false` then `compile()` freezes it (Keras).
+   */
+  readonly trainable: boolean;
   /** Penalty added to the loss, with its gradient added to this weight's gradient. */
   regularizer?: Regularizer;
   /**
@@ -155,8 +159,8 @@ export abstract class Layer {
   readonly name: string;
   /** Declared input shape (first layer only). */
   readonly declaredInputShape?: number[];
-  trainable: boolean;
   readonly activityRegularizer?: Regularizer;
+  private trainableFlag = true;
   /** The input shape(s) the layer was built for (per sample); `inputShape` is the first. */
   inputShapes: number[][] = [];
   outputShape: number[] = [];
@@ -182,13 +186,26 @@ export abstract class Layer {
     if (this.declaredInputShape && this.declaredInputShape.some((d) => !(Number.isInteger(d) && d > 0))) {
       throw new Error(`${this.name}: inputShape must be positive integers, got [${this.declaredInputShape.join(', ')}]`);
     }
-    this.trainable = booleanArg(this.name, 'trainable', args.trainable, true);
+    this.trainableFlag = booleanArg(this.name, 'trainable', args.trainable, true);
     this.activityRegularizer = getRegularizer(args.activityRegularizer, `${this.name}: activityRegularizer`);
   }
 
   get className(): string {
     return (this.constructor as { className?: string }).className ?? 'Layer';
   }
+
+  /**
+   * false freezes the layer's weights (and those of the layers inside it) from the next
+   * `compile()` on, as in Keras; a frozen BatchNormalization also runs in inference mode.
+   */
+  get trainable(): boolean { return this.trainableFlag; }
+  set trainable(v: boolean) {
+    this.trainableFlag = booleanArg(this.name, 'trainable', v, true);
+    for (const l of this.sublayers()) l.trainable = v;
+  }
+
+  /** Layers inside this one (a residual block's, a wrapper's), which follow its `trainable`. */
+  protected sublayers(): Layer[] { return []; }
 
   get inputShape(): number[] { return this.inputShapes[0] ?? []; }
 
@@ -237,10 +254,12 @@ export abstract class Layer {
 
   protected addWeight(name: string, shape: number[], initializer: InitializerIdentifier, trainable = true,
     regularizer?: RegularizerIdentifier): Weight {
+    const layer = this;
     const w: Weight = {
       name, owner: this.name, shape, size: shapeSize(shape),
       initializer: getInitializer(initializer, `${this.name}: initializer`),
-      trainable: trainable && this.trainable, ptr: 0,
+      get trainable() { return trainable && layer.trainable; },
+      ptr: 0,
       regularizer: getRegularizer(regularizer, `${this.name}: ${name} regularizer`),
     };
     try {

@@ -107,6 +107,8 @@ export class Residual extends Layer {
   backward(_ctx: RunContext, _io: NodeIO): void { throw new Error(`${this.name}: a residual block runs through its inner nodes`); }
 
   /** Weights of the inner layers (and the projection), each under its own layer's name. */
+  protected override sublayers(): Layer[] { return this.innerLayers; }
+
   get innerLayers(): Layer[] {
     return this.projection ? [...this.inner, this.projection] : this.inner;
   }

@@ -59,6 +59,8 @@ export class TimeDistributed extends Layer {
     return this.inner.outputLogits(io);
   }
 
+  protected override sublayers(): Layer[] { return [this.inner]; }
+
   get innerLayers(): Layer[] {
     return [this.inner];
   }

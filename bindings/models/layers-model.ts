@@ -234,7 +234,10 @@ export class LayersModel {
     // Counting metrics keep their counts after the keys' slots, in the same sums (zeroed with them).
     let sumFloats = keys.length;
     slots.forEach((sl, i) => { sl.metricStates = metrics[i].map((m) => (m.stateSize ? (sumFloats += m.stateSize) - m.stateSize : -1)); });
-    if (this.compiled && this.compiled.optimizer !== optimizer) this.compiled.optimizer.dispose();
+    // A layer frozen or unfrozen since the last compile takes effect now (Keras): new gradients, new optimizer state.
+    const retrained = this.exec?.refreshTrainable() ?? false;
+    if (this.compiled && (this.compiled.optimizer !== optimizer || retrained)) this.compiled.optimizer.dispose();
+    if (retrained && optimizer.attached) optimizer.dispose();
     optimizerOwners.set(optimizer, { model: this });
     this.compiled = { optimizer, keys, losses, metricNames, lossWeights, metrics, slots, sumFloats };
     if (this.exec) this.attach();
