@@ -90,7 +90,7 @@ describe('optimizers refuse arguments of the wrong type, unknown arguments and a
     ['sgd lr (Keras 2 alias)', () => optimizers.sgd({ lr: 0.1 } as never), "SGD: unknown argument 'lr'; SGD takes learningRate, clipnorm, clipvalue, globalClipnorm, weightDecay, momentum, nesterov"],
     ['adam beta_1', () => optimizers.adam({ beta_1: 0.8 } as never), "Adam: unknown argument 'beta_1'; Adam takes learningRate, clipnorm, clipvalue, globalClipnorm, weightDecay, beta1, beta2, epsilon, amsgrad"],
     ['sgd(null)', () => optimizers.sgd(null as never), 'SGD: expected an options object such as { learningRate: 0.01 }, got null'],
-    ['adamw(0.01)', () => optimizers.adamw(0.01 as never), 'AdamW: expected an options object such as { learningRate: 0.01 }, got 0.01'],
+    ['adamw("0.01")', () => optimizers.adamw('0.01' as never), 'adamw: expected an options object such as { learningRate: 0.01 } or a learning rate, got "0.01"'],
     ['adam epsilon 0', () => optimizers.adam({ epsilon: 0 }), 'Adam: epsilon must be a positive number (with 0, a weight whose gradient is 0 would be updated by 0/0 = NaN), got 0'],
     ['adamw epsilon 0', () => optimizers.adamw({ epsilon: 0 }), 'AdamW: epsilon must be a positive number'],
     ['rmsprop epsilon 0', () => optimizers.rmsprop({ epsilon: 0 }), 'RMSprop: epsilon must be a positive number'],
