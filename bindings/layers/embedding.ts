@@ -42,6 +42,15 @@ export class Embedding extends Layer {
     this.embeddingsRegularizer = getRegularizer(args.embeddingsRegularizer, `${this.name}: embeddingsRegularizer`);
   }
 
+  override checkInputData(values: ArrayLike<number>, arg: string): void {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!Number.isInteger(v) || v < 0 || v >= this.inputDim) {
+        throw new Error(`${this.name}: token ids must be integers in [0, ${this.inputDim}) (inputDim ${this.inputDim}); ${arg} has ${v} at flat index ${i}`);
+      }
+    }
+  }
+
   computeOutputShape(inputShape: number[]): number[] {
     if (inputShape.length < 1) throw new Error(`${this.name}: expected token ids of shape [batch, time], got [batch]`);
     return [...inputShape, this.outputDim];

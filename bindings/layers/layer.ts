@@ -204,6 +204,12 @@ export abstract class Layer {
     for (const l of this.sublayers()) l.trainable = v;
   }
 
+  /**
+   * Check a model input this layer reads directly, before any step runs (an Embedding's token ids:
+   * one bad id found mid-epoch would leave the weights half-trained). Throws naming `arg`.
+   */
+  checkInputData(_values: ArrayLike<number>, _arg: string): void {}
+
   /** Layers inside this one (a residual block's, a wrapper's), which follow its `trainable`. */
   protected sublayers(): Layer[] { return []; }
 

@@ -286,7 +286,16 @@ export class LayersModel {
 
   private checkX(x: unknown, arg = 'x'): Tensor[] {
     const shapes = this.expectedInputShapes(x);
-    return checkInputs(x, this.inputNames, shapes, arg, this.inputLabels());
+    const xs = checkInputs(x, this.inputNames, shapes, arg, this.inputLabels());
+    // Layers that read an input directly check its values up front (an Embedding's token ids).
+    const g = this.graph!;
+    for (const node of g.nodes) {
+      node.inputs.forEach((t) => {
+        const i = g.inputs.indexOf(t);
+        if (i >= 0) (node.layer as Layer).checkInputData(xs[i].values, xs.length > 1 ? `${arg}[${i}]` : arg);
+      });
+    }
+    return xs;
   }
 
   /** How errors about an input name it: the input layer (Sequential: its first layer). */

@@ -316,15 +316,16 @@ describe('bad input', () => {
     }
   });
 
-  it('token ids outside [0, inputDim), or not integers, name the embedding, the id and where it is', async () => {
+  it('token ids outside [0, inputDim), or not integers, name the embedding, the id and where it is — all checked before the first step', async () => {
     const m = new Sequential([layers.embedding({ inputDim: 5, outputDim: 2, inputShape: [3] }), layers.lstm({ units: 2 })]);
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     const before = m.getWeights().map((w) => Array.from(w.values));
     const y = data([2, 2], 1);
-    await expect(m.fit(tensor([0, 1, 2, 3, 5, 1], [2, 3]), y, { verbose: 0 }))
-      .rejects.toThrow(/embedding\w*: token ids must be integers in \[0, 5\) \(inputDim 5\); got 5 at position 1 of a sample \(input shape \[batch, 3\]\)/);
-    expect(() => m.predict(tensor([0, -1, 2, 3, 4, 1], [2, 3]))).toThrow(/got -1 at position 1 of a sample/);
-    expect(() => m.predict(tensor([0, 1, 2, 3, 4, 1.5], [2, 3]))).toThrow(/got 1.5 at position 2 of a sample/);
+    // Batches of one: the bad id is in the second batch, and no step runs (before, the first one did).
+    await expect(m.fit(tensor([0, 1, 2, 3, 5, 1], [2, 3]), y, { verbose: 0, batchSize: 1, shuffle: false }))
+      .rejects.toThrow(/embedding\w*: token ids must be integers in \[0, 5\) \(inputDim 5\); x has 5 at flat index 4/);
+    expect(() => m.predict(tensor([0, -1, 2, 3, 4, 1], [2, 3]))).toThrow(/x has -1 at flat index 1/);
+    expect(() => m.predict(tensor([0, 1, 2, 3, 4, 1.5], [2, 3]))).toThrow(/x has 1.5 at flat index 5/);
     expect(m.getWeights().map((w) => Array.from(w.values))).toEqual(before);
   });
 
