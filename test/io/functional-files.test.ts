@@ -8,12 +8,13 @@
  * through a small IOHandler here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tensor, input, layers, loadModel, model, modelFromArtifacts, ready, setBackend, setSeed, type LayersModel } from '../../bindings/index.js';
 import { expectClose, randomArray } from '../helpers/close.js';
+import { directory } from '../helpers/tfjs-files.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -23,23 +24,6 @@ beforeAll(async () => {
 });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
-/** TF.js IOHandler over a directory: model.json + weights.bin. */
-function directory(path: string): tf.io.IOHandler {
-  return {
-    async save(a) {
-      await mkdir(path, { recursive: true });
-      await writeFile(join(path, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
-      const { modelTopology, format, generatedBy, convertedBy } = a;
-      await writeFile(join(path, 'model.json'), JSON.stringify({ modelTopology, format, generatedBy, convertedBy, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    },
-    async load() {
-      const json = JSON.parse(await readFile(join(path, 'model.json'), 'utf8'));
-      const bin = await readFile(join(path, 'weights.bin'));
-      return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) };
-    },
-  };
-}
 
 type AnyLayer = { apply(x: unknown): unknown };
 /** The same graph with either library: names fixed so files match by name. */

@@ -8,28 +8,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { layers, ready, setBackend, setSeed, layerFromJSON, layerToJSON, input, model, type Layer } from '../../bindings/index.js';
-import { backend } from '../../bindings/backend/index.js';
+import { layers, ready, setBackend, setSeed, layerFromJSON, layerToJSON } from '../../bindings/index.js';
 import { randomArray } from '../helpers/close.js';
+import { harness } from '../helpers/layer-harness.js';
 import { expectTfjsParity, gradCheckLayer } from '../helpers/layer-check.js';
 
 beforeAll(async () => { await ready(); });
 
-/** One layer on its own planned memory: `forward(x, training)` returns y (the training output a model only feeds its loss). */
-function harness(layer: Layer, shape: number[], batch: number) {
-  const be = backend();
-  const x = input({ shape });
-  const m = model({ inputs: x, outputs: layer.apply(x) });
-  const e = m.engine, acts = e.prepare(batch);
-  return {
-    forward(values: ArrayLike<number>, training: boolean): Float32Array {
-      be.write(acts.inputs[0], values);
-      e.forward(batch, training);
-      return be.read(acts.outputs[0], batch * layer.outputSize);
-    },
-    dispose() { m.dispose(); },
-  };
-}
 
 describe('the identity in inference, as TF.js', () => {
   it.each([

@@ -5,40 +5,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  Sequential, layers, ready, setBackend, setSeed, tensor, BatchNormalization, LayerNormalization, Dropout,
-  type Layer,
+  Sequential, layers, ready, setBackend, setSeed, tensor, BatchNormalization, LayerNormalization,
 } from '../../bindings/index.js';
-import { backend } from '../../bindings/backend/index.js';
 import { random } from '../../bindings/random.js';
-import { input, model } from '../../bindings/index.js';
 import { expectClose, randomArray } from '../helpers/close.js';
+import { harness } from '../helpers/layer-harness.js';
 
 beforeAll(async () => { await ready(); });
 
-/**
- * One layer on its own planned memory, run directly: `forward(x, training)` returns y, so a test
- * sees the training-mode output that a model only feeds to its loss.
- */
-function harness(layer: Layer, shape: number[], batch: number) {
-  const be = backend();
-  const x = input({ shape });
-  const m = model({ inputs: x, outputs: layer.apply(x) });
-  const e = m.engine, acts = e.prepare(batch);
-  return {
-    forward(values: ArrayLike<number>, training: boolean): Float32Array {
-      be.write(acts.inputs[0], values);
-      e.forward(batch, training);
-      return be.read(acts.outputs[0], batch * layer.outputSize);
-    },
-    weight(name: string): Float32Array {
-      const w = layer.weights.find((w) => w.name === name)!;
-      return be.read(w.ptr, w.size);
-    },
-    /** gradCheck's mode: every node's masks repeat. */
-    fixMasks() { e.fixMasks(); },
-    dispose() { m.dispose(); },
-  };
-}
 
 /** (rows, cols) data whose column c has mean ≈ c − 2 and spread ≈ 1 + c/2: normalization has work to do. */
 function offsetData(rows: number, cols: number, seed: number): Float32Array {
