@@ -567,12 +567,20 @@ export class LayersModel {
   }
 
   /** Replace every weight, in getWeights() order; shapes must match, values must be finite. Nothing changes unless all pass. */
-  setWeights(weights: Tensor[]): void {
+  setWeights(weights: Tensor[], args: { order?: 'keras' | 'tfjs' } = {}): void {
     this.checkAlive('setWeights');
-    const e = this.engine, all = e.params.weights;
-    if (!Array.isArray(weights) || weights.length !== all.length) {
-      throw new Error(`setWeights: ${this.name} has ${all.length} weights, got ${Array.isArray(weights) ? weights.length : typeof weights}`);
+    const e = this.engine;
+    if (!Array.isArray(weights) || weights.length !== e.params.weights.length) {
+      throw new Error(`setWeights: ${this.name} has ${e.params.weights.length} weights, got ${Array.isArray(weights) ? weights.length : typeof weights}`);
     }
+    if (args.order !== undefined && args.order !== 'keras' && args.order !== 'tfjs') {
+      throw new Error(`setWeights: order must be 'keras' or 'tfjs', got ${JSON.stringify(args.order)}`);
+    }
+    // Keras's order (layer by layer), or TF.js's (LayersModel.getWeights: trainable weights first):
+    // asked for, or told apart by the shapes (Keras's wins where both fit).
+    const keras = e.params.weights, tfjs = [...keras.filter((w) => w.trainable), ...keras.filter((w) => !w.trainable)];
+    const fits = (order: typeof keras) => order.every((w, i) => weights[i] instanceof Tensor && shapeStr(weights[i].shape) === shapeStr(w.shape));
+    const all = args.order === 'tfjs' || (args.order === undefined && !fits(keras) && fits(tfjs)) ? tfjs : keras;
     all.forEach((w, i) => {
       const t = weights[i];
       if (!(t instanceof Tensor)) throw new Error(`setWeights: weight ${i} (${w.owner}/${w.name}) must be a Tensor`);

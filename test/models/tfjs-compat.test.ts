@@ -3,9 +3,10 @@
  * positional optimizer arguments, `layers.inputLayer` as a Sequential's first layer, and a layer's
  * own getWeights/setWeights — each used to be silently wrong or missing.
  */
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Sequential, Tensor, layers, optimizers, ready, setBackend, setSeed, tensor } from '../../bindings/index.js';
-import { randomArray } from '../helpers/close.js';
+import { expectClose, randomArray } from '../helpers/close.js';
 
 beforeAll(async () => { await ready(); setBackend('wasm'); });
 
@@ -78,4 +79,36 @@ describe('a layer\'s own getWeights/setWeights', () => {
     d.setWeights([k, b]);
     expect(Array.from(d.getWeights()[1].values)).toEqual(Array.from(b.values));
   });
+});
+
+describe('setWeights in TF.js\'s order (trainable weights first, as tfjsModel.getWeights() lists them)', () => {
+  it('is told apart by the shapes, or asked for; Keras\'s order stays the default', () => {
+    setSeed(8);
+    const m = new Sequential([layers.dense({ units: 5, inputShape: [3] }), layers.batchNormalization(), layers.dense({ units: 2 })]);
+    const keras = m.getWeights();
+    const names = m.layers.flatMap((l) => l.weights.map((w) => w.name));
+    expect(names).toEqual(['kernel', 'bias', 'gamma', 'beta', 'moving_mean', 'moving_variance', 'kernel', 'bias']);
+    // TF.js's order of the same values: kernel, bias, gamma, beta, kernel, bias, moving_mean, moving_variance.
+    const tfjsOrder = [0, 1, 2, 3, 6, 7, 4, 5].map((i) => new Tensor(Float32Array.from(keras[i].values, (v) => v + i), keras[i].shape));
+    m.setWeights(tfjsOrder);
+    const after = m.getWeights();
+    [0, 1, 2, 3, 6, 7, 4, 5].forEach((k, j) => expect(Array.from(after[k].values)).toEqual(Array.from(tfjsOrder[j].values)));
+    m.setWeights(keras, { order: 'keras' });
+    expect(m.getWeights().map((t) => Array.from(t.values))).toEqual(keras.map((t) => Array.from(t.values)));
+    expect(() => m.setWeights(keras, { order: 'torch' as never })).toThrow(/setWeights: order must be 'keras' or 'tfjs', got "torch"/);
+    m.dispose();
+  });
+});
+
+it('setWeights(tfjsModel.getWeights()) on a BatchNormalization model gives TF.js\'s predictions', async () => {
+  await tf.setBackend('cpu');
+  const tfm = tf.sequential({ layers: [
+    tf.layers.dense({ units: 5, inputShape: [3] }), tf.layers.batchNormalization(), tf.layers.dense({ units: 2 }),
+  ] });
+  tfm.setWeights(tfm.getWeights().map((w, i) => tf.tensor(randomArray(w.size, 30 + i, 0.2, 1.2), w.shape)));
+  const m = new Sequential([layers.dense({ units: 5, inputShape: [3] }), layers.batchNormalization(), layers.dense({ units: 2 })]);
+  m.setWeights(tfm.getWeights().map((w) => new Tensor(w.dataSync() as Float32Array, w.shape)));
+  const x = randomArray(4 * 3, 9);
+  expectClose(m.predict(tensor(x, [4, 3])).dataSync(), (tfm.predict(tf.tensor(x, [4, 3])) as tf.Tensor).dataSync(), { atol: 1e-5, rtol: 1e-5 });
+  m.dispose();
 });
