@@ -47,6 +47,25 @@ export function checkDataFormat(layer: string, value: unknown): 'channelsLast' {
 }
 
 /** An image sample is [height, width, channels]. */
+/** The window every 2-D convolution takes (kernelSize required; strides, dilationRate, padding, dataFormat), checked, naming the layer. */
+export function windowArgs(layer: string, args: { kernelSize?: unknown; strides?: unknown; dilationRate?: unknown; padding?: unknown; dataFormat?: unknown }):
+  { kernelSize: [number, number]; strides: [number, number]; dilationRate: [number, number]; padding: Padding } {
+  if (args.kernelSize === undefined) throw new Error(`${layer}: kernelSize is required (an int or [height, width])`);
+  const w = {
+    kernelSize: pair(layer, 'kernelSize', args.kernelSize), strides: pair(layer, 'strides', args.strides, 1),
+    dilationRate: pair(layer, 'dilationRate', args.dilationRate, 1), padding: checkPadding(layer, args.padding),
+  };
+  checkDataFormat(layer, args.dataFormat);
+  return w;
+}
+
+/** A positive integer argument (filters, depthMultiplier); `fallback` when it is not given. */
+export function positiveInt(layer: string, arg: string, value: unknown, fallback?: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || (v as number) <= 0) throw new Error(`${layer}: ${arg} must be a positive integer, got ${JSON.stringify(value)}`);
+  return v as number;
+}
+
 export function checkImage(layer: string, inputShape: number[]): [number, number, number] {
   if (inputShape.length !== 3) {
     const hint = inputShape.length === 1

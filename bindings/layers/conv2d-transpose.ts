@@ -10,7 +10,7 @@
  * Backward: dZ = f'(z)·dy; db += colsum(dZ); dcol = im2col(dZ); dW += dcolᵀ·x (TN);
  * dx += dcol·W (NN).
  */
-import { shapeStr, checkDataFormat, checkImage, checkPadding, kerasName, pair, type Geometry, type Padding } from './conv-geometry.js';
+import { shapeStr, checkImage, kerasName, type Geometry, type Padding, positiveInt, windowArgs } from './conv-geometry.js';
 import { KernelLayer } from './kernel-layer.js';
 import type { NodeIO, RunContext } from './layer.js';
 import type { Conv2DArgs } from './conv2d.js';
@@ -32,19 +32,11 @@ export class Conv2DTranspose extends KernelLayer {
 
   constructor(args: Conv2DTransposeArgs) {
     super(kerasName(args, 'conv2d_transpose'));
-    if (!args || !Number.isInteger(args.filters) || args.filters <= 0) {
-      throw new Error(`${this.name}: filters must be a positive integer, got ${JSON.stringify(args?.filters)}`);
-    }
-    this.filters = args.filters;
-    if (args.kernelSize === undefined) throw new Error(`${this.name}: kernelSize is required (an int or [height, width])`);
-    this.kernelSize = pair(this.name, 'kernelSize', args.kernelSize);
-    this.strides = pair(this.name, 'strides', args.strides, 1);
-    this.dilationRate = pair(this.name, 'dilationRate', args.dilationRate, 1);
-    this.padding = checkPadding(this.name, args.padding);
+    this.filters = positiveInt(this.name, 'filters', args?.filters);
+    ({ kernelSize: this.kernelSize, strides: this.strides, dilationRate: this.dilationRate, padding: this.padding } = windowArgs(this.name, args));
     if (args.outputPadding !== undefined && args.outputPadding !== null) {
       throw new Error(`${this.name}: outputPadding is not supported (only null, the default), got ${JSON.stringify(args.outputPadding)}`);
     }
-    checkDataFormat(this.name, args.dataFormat);
   }
 
   private geometryFor(inputShape: number[]): Geometry {

@@ -9,7 +9,7 @@
  * Backward: dZ = f'(z)·dy in place; dW += colᵀ·dZ (TN); db += colsum(dZ); for dx,
  * dcol = dZ·Wᵀ (NT) written over `col` (no longer needed), then col2im adds it into dx.
  */
-import { checkDataFormat, checkPadding, geometry, pair, type Geometry, type Padding, kerasName } from './conv-geometry.js';
+import { geometry, type Geometry, type Padding, kerasName, positiveInt, windowArgs } from './conv-geometry.js';
 import { KernelLayer } from './kernel-layer.js';
 import type { KernelLayerArgs, NodeIO, RunContext } from './layer.js';
 
@@ -39,16 +39,8 @@ export class Conv2D extends KernelLayer {
 
   constructor(args: Conv2DArgs) {
     super(kerasName(args, 'conv2d'));
-    if (!args || !Number.isInteger(args.filters) || args.filters <= 0) {
-      throw new Error(`${this.name}: filters must be a positive integer, got ${JSON.stringify(args?.filters)}`);
-    }
-    this.filters = args.filters;
-    if (args.kernelSize === undefined) throw new Error(`${this.name}: kernelSize is required (an int or [height, width])`);
-    this.kernelSize = pair(this.name, 'kernelSize', args.kernelSize);
-    this.strides = pair(this.name, 'strides', args.strides, 1);
-    this.dilationRate = pair(this.name, 'dilationRate', args.dilationRate, 1);
-    this.padding = checkPadding(this.name, args.padding);
-    checkDataFormat(this.name, args.dataFormat);
+    this.filters = positiveInt(this.name, 'filters', args?.filters);
+    ({ kernelSize: this.kernelSize, strides: this.strides, dilationRate: this.dilationRate, padding: this.padding } = windowArgs(this.name, args));
   }
 
   private geometryFor(inputShape: number[]): Geometry {

@@ -10,7 +10,7 @@
 import { getInitializer, type InitializerIdentifier } from '../initializers.js';
 import type { RegularizerIdentifier } from '../regularizers.js';
 import type { Backend } from '../backend/backend.js';
-import { checkDataFormat, checkPadding, geometry, kerasName, pair, type Geometry, type Padding } from './conv-geometry.js';
+import { geometry, kerasName, type Geometry, type Padding, positiveInt, windowArgs } from './conv-geometry.js';
 import { KernelLayer } from './kernel-layer.js';
 import type { LayerArgs, NodeIO, RunContext } from './layer.js';
 
@@ -68,15 +68,8 @@ export class DepthwiseConv2D extends KernelLayer {
     // Checked here, so that a bad one is named by its Keras argument rather than KernelLayer's kernelInitializer.
     getInitializer(a.depthwiseInitializer ?? 'glorotUniform', `${a.name}: depthwiseInitializer`);
     super({ ...a, kernelInitializer: a.depthwiseInitializer, kernelRegularizer: a.depthwiseRegularizer });
-    if (args.kernelSize === undefined) throw new Error(`${this.name}: kernelSize is required (an int or [height, width])`);
-    this.kernelSize = pair(this.name, 'kernelSize', args.kernelSize);
-    this.strides = pair(this.name, 'strides', args.strides, 1);
-    this.dilationRate = pair(this.name, 'dilationRate', args.dilationRate, 1);
-    this.padding = checkPadding(this.name, args.padding);
-    const m = args.depthMultiplier ?? 1;
-    if (!Number.isInteger(m) || m <= 0) throw new Error(`${this.name}: depthMultiplier must be a positive integer, got ${JSON.stringify(args.depthMultiplier)}`);
-    this.depthMultiplier = m;
-    checkDataFormat(this.name, args.dataFormat);
+    ({ kernelSize: this.kernelSize, strides: this.strides, dilationRate: this.dilationRate, padding: this.padding } = windowArgs(this.name, args));
+    this.depthMultiplier = positiveInt(this.name, 'depthMultiplier', args.depthMultiplier, 1);
   }
 
   private geometryFor(inputShape: number[]): Geometry {

@@ -10,7 +10,7 @@
  */
 import { getInitializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
-import { checkDataFormat, checkPadding, geometry, kerasName, pair, type Geometry, type Padding } from './conv-geometry.js';
+import { geometry, kerasName, type Geometry, type Padding, positiveInt, windowArgs } from './conv-geometry.js';
 import { KernelLayer } from './kernel-layer.js';
 import type { LayerArgs, NodeIO, RunContext, Weight } from './layer.js';
 
@@ -63,21 +63,11 @@ export class SeparableConv2D extends KernelLayer {
     getInitializer(a?.depthwiseInitializer ?? 'glorotUniform', `${a.name}: depthwiseInitializer`);
     getInitializer(a?.pointwiseInitializer ?? 'glorotUniform', `${a.name}: pointwiseInitializer`);
     super({ ...a, kernelInitializer: a.pointwiseInitializer, kernelRegularizer: a.pointwiseRegularizer });
-    if (!Number.isInteger(args.filters) || args.filters <= 0) {
-      throw new Error(`${this.name}: filters must be a positive integer, got ${JSON.stringify(args.filters)}`);
-    }
-    this.filters = args.filters;
-    if (args.kernelSize === undefined) throw new Error(`${this.name}: kernelSize is required (an int or [height, width])`);
-    this.kernelSize = pair(this.name, 'kernelSize', args.kernelSize);
-    this.strides = pair(this.name, 'strides', args.strides, 1);
-    this.dilationRate = pair(this.name, 'dilationRate', args.dilationRate, 1);
-    this.padding = checkPadding(this.name, args.padding);
-    const m = args.depthMultiplier ?? 1;
-    if (!Number.isInteger(m) || m <= 0) throw new Error(`${this.name}: depthMultiplier must be a positive integer, got ${JSON.stringify(args.depthMultiplier)}`);
-    this.depthMultiplier = m;
+    this.filters = positiveInt(this.name, 'filters', args.filters);
+    ({ kernelSize: this.kernelSize, strides: this.strides, dilationRate: this.dilationRate, padding: this.padding } = windowArgs(this.name, args));
+    this.depthMultiplier = positiveInt(this.name, 'depthMultiplier', args.depthMultiplier, 1);
     this.depthwiseInitializer = args.depthwiseInitializer ?? 'glorotUniform';
     this.depthwiseRegularizer = getRegularizer(args.depthwiseRegularizer, `${this.name}: depthwiseRegularizer`);
-    checkDataFormat(this.name, args.dataFormat);
   }
 
   private geometryFor(inputShape: number[]): Geometry {
